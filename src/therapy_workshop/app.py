@@ -1,0 +1,115 @@
+"""The app shell: the whole workshop in one notebook, so each participant needs one kernel.
+
+On a 2-core machine a cold Voilà kernel costs ~0.7 s of CPU; a room opening a page per module would queue
+for seconds at every click. Here the header (brand, module menu, "Need support?") is shown once and the
+body swaps one module page for another inside the same kernel; pages are built on first visit and kept,
+so a half-finished quiz is still there when the learner comes back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from .frame import app_link, navigation_html, style_html, support_panel_html
+from .location import LocationSync
+from .markdown import escape
+from .render import build_module_page
+from .workshop import Workshop, get_workshop
+
+
+def module_menu_html(workshop: Workshop, current: str) -> str:
+    """The list of all modules, the current one marked for screen readers and by style."""
+    items = []
+    for module in workshop.modules:
+        attribute = ' aria-current="page"' if module.id == current else ""
+        items.append(f'<li><a href="{escape(app_link(module))}"{attribute}>{escape(module.title)}</a></li>')
+    return (
+        f'<nav class="tw-menu" aria-label="{escape(workshop.ui.contents)}">'
+        f'<ol class="tw-menu-list">{"".join(items)}</ol></nav>'
+    )
+
+
+class WorkshopApp(widgets.VBox):
+    """Header, one module page at a time, footer. ``go``, ``next_module`` and ``previous_module`` are the
+    Python twins of the links."""
+
+    current = traitlets.Unicode(help="Id of the module on screen.")
+    notice = traitlets.Unicode("", help="A one-off message above the page, e.g. for an unknown deep link.")
+
+    def __init__(self, workshop: Workshop, **kwargs: Any) -> None:
+        self.workshop = workshop
+        self.pages: dict[str, widgets.VBox] = {}
+        self.location = LocationSync()
+        self.location.on_navigate(self.go)
+        self.brand = widgets.HTML(
+            f'{style_html()}<header class="tw-app-header"><p class="tw-brand">'
+            f"{escape(workshop.ui.workshop_title)}</p></header>"
+        )
+        self.menu = widgets.HTML()
+        self.support = widgets.HTML(support_panel_html(workshop))
+        header = widgets.VBox([self.brand, self.menu, self.support])
+        header.add_class("tw-header")
+        self.notice_area = widgets.HTML()
+        self.body = widgets.VBox()
+        self.body.add_class("tw-body")
+        self.footer = widgets.HTML()
+        super().__init__([self.location, header, self.notice_area, self.body, self.footer], **kwargs)
+        self.add_class("tw-app")
+        self.current = workshop.modules[0].id
+
+    # ------------------------------------------------------------------ Python twins of the links
+    def go(self, module_id: str) -> None:
+        """Show ``module_id``; an unknown id shows the start page with a notice instead of an error."""
+        known = {module.id for module in self.workshop.modules}
+        if module_id in known:
+            self.notice = ""
+            self.current = module_id
+        else:
+            self.notice = self.workshop.ui.format("module_unknown", module=module_id)
+            self.current = self.workshop.modules[0].id
+
+    def next_module(self) -> None:
+        """Move to the following module, if there is one."""
+        _before, after = self.workshop.neighbours(self.current)
+        if after is not None:
+            self.go(after.id)
+
+    def previous_module(self) -> None:
+        """Move to the preceding module, if there is one."""
+        before, _after = self.workshop.neighbours(self.current)
+        if before is not None:
+            self.go(before.id)
+
+    @property
+    def page(self) -> widgets.VBox:
+        """The module page on screen."""
+        return self.pages[self.current]
+
+    # ------------------------------------------------------------------ reactions
+    @traitlets.observe("current")
+    def _on_current_change(self, change: dict[str, Any]) -> None:
+        module_id = change["new"]
+        if module_id not in self.pages:
+            self.pages[module_id] = build_module_page(self.workshop, module_id)
+        self.body.children = [self.pages[module_id]]
+        self.menu.value = module_menu_html(self.workshop, module_id)
+        self.footer.value = (
+            f'<footer class="tw-footer">{navigation_html(self.workshop, module_id, app_link)}'
+            f'<p class="tw-not-advice">{escape(self.workshop.ui.not_advice)}</p></footer>'
+        )
+        module = self.workshop.module(module_id)
+        self.location.page_title = f"{module.title} · {self.workshop.ui.workshop_title}"
+        self.location.current = module_id
+
+    @traitlets.observe("notice")
+    def _on_notice_change(self, change: dict[str, Any]) -> None:
+        text = change["new"]
+        self.notice_area.value = f'<p class="tw-notice" role="alert">{escape(text)}</p>' if text else ""
+
+
+def app() -> WorkshopApp:
+    """Show the whole workshop as one app: the single call in ``notebooks/app.ipynb``."""
+    return WorkshopApp(get_workshop())

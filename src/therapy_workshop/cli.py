@@ -1,0 +1,127 @@
+"""``therapy-workshop``: commands for content editors and maintainers.
+
+``therapy-workshop check`` validates every content file and notebook and says exactly what is wrong and
+where (``file:line key.path: message``), exiting 1 if anything is. ``--json`` prints a summary for tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .notebook_source import NotebookError, read_cells
+from .registry import CellError, ImportCell, WorkshopCall, parse_cell
+from .workshop import Workshop, find_root, load_workshop
+from .yaml_source import ContentError, Problem
+
+APP_NOTEBOOK = "notebooks/app.ipynb"
+
+
+def check_app_notebook(root: Path) -> list[Problem]:
+    """The app notebook must be exactly the import and the ``app()`` call; anything else is refused."""
+    path = root / APP_NOTEBOOK
+    if not path.is_file():
+        return [Problem(APP_NOTEBOOK, None, (), "file not found: the Voilà app needs it")]
+    try:
+        cells = read_cells(path)
+    except NotebookError as error:
+        return [Problem(APP_NOTEBOOK, None, (), str(error))]
+    problems = []
+    calls = []
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            parsed = parse_cell(cell.source)
+        except CellError as error:
+            problems.append(Problem(APP_NOTEBOOK, cell.line, ("cells", cell.index), str(error)))
+            continue
+        if isinstance(parsed, WorkshopCall):
+            calls.append(parsed.name)
+        elif isinstance(parsed, ImportCell) and parsed.names != ("app",):
+            problems.append(
+                Problem(APP_NOTEBOOK, cell.line, ("cells", cell.index), "import only app here")
+            )
+    if calls != ["app"]:
+        problems.append(Problem(APP_NOTEBOOK, None, (), "the app notebook must call app() exactly once"))
+    return problems
+
+
+def summary(workshop: Workshop) -> dict[str, Any]:
+    """Counts of everything the workshop holds, for dashboards and for the one-line report."""
+    return {
+        "ok": True,
+        "modules": [
+            {
+                "id": module.id,
+                "title": module.title,
+                "notebook": f"notebooks/{module.notebook}",
+                "minutes": module.minutes,
+                "objectives": len(module.objectives),
+            }
+            for module in workshop.modules
+        ],
+        "questions": {module_id: len(quiz.questions) for module_id, quiz in workshop.quizzes.items()},
+        "scenarios": [],
+        "exercises": [],
+        "sources": len(workshop.sources),
+        "support_countries": [country.id for country in workshop.support.countries],
+        "jurisdictions": [],
+        "total_minutes": sum(module.minutes for module in workshop.modules),
+    }
+
+
+def run_check(root: Path, as_json: bool) -> int:
+    """Validate everything under ``root``; print problems or a summary; return the exit status."""
+    problems: list[Problem] = []
+    workshop = None
+    try:
+        workshop = load_workshop(root, check_notebooks=True)
+    except ContentError as error:
+        problems.extend(error.problems)
+    problems.extend(check_app_notebook(root))
+    if problems:
+        if as_json:
+            print(json.dumps({"ok": False, "problems": [str(problem) for problem in problems]}, indent=2))
+        else:
+            for problem in problems:
+                print(problem)
+            noun = "problem" if len(problems) == 1 else "problems"
+            print(f"\n{len(problems)} {noun} found. Fix them and run 'make check' again.", file=sys.stderr)
+        return 1
+    assert workshop is not None
+    report = summary(workshop)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        questions = sum(report["questions"].values())
+        print(
+            f"Content OK: {len(report['modules'])} modules, {questions} questions, "
+            f"{len(report['scenarios'])} scenarios, {len(report['exercises'])} exercises, "
+            f"{report['sources']} sources, {len(report['support_countries'])} support countries."
+        )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``therapy-workshop`` command."""
+    parser = argparse.ArgumentParser(prog="therapy-workshop", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate all content and notebooks")
+    check.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
+    check.add_argument("--root", type=Path, default=None, help="project folder (default: found from here)")
+    arguments = parser.parse_args(argv)
+    try:
+        root = arguments.root.resolve() if arguments.root else find_root()
+    except FileNotFoundError as error:
+        print(f"therapy-workshop: {error}", file=sys.stderr)
+        return 2
+    return run_check(root, arguments.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

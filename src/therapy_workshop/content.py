@@ -1,0 +1,347 @@
+"""Content models: one pydantic model per kind of content file, validated at load time.
+
+Editors change YAML, never Python; these models are the contract between the two. Every rule a model
+enforces produces a plain sentence, and :func:`validate_file` turns pydantic's errors into
+:class:`~therapy_workshop.yaml_source.Problem` lines that name the file, the line and the key path.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from .yaml_source import LocatedYaml, Problem, load_located_yaml
+
+SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+QUESTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MODULE_ID = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*$")
+TRUE_FALSE_TEXTS = ("True", "False")
+
+
+class Strict(BaseModel):
+    """Base for content models: unknown keys are errors, so a typo never silently drops content."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+def _check_pattern(value: str, pattern: re.Pattern[str], what: str) -> str:
+    if not pattern.match(value):
+        raise ValueError(f"{what} {value!r} may use only lowercase letters, digits and '-'")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------- sources
+class Source(Strict):
+    """A document the workshop cites: a code of ethics, a standard, a regulator's page, a study."""
+
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    year: int | None = None
+    url: str | None = None
+    section: str | None = None
+    jurisdiction: str | None = None
+    note: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("a source link must start with https://")
+        return value
+
+
+class SourcesFile(Strict):
+    """``content/sources.yaml``: every citable source, by key."""
+
+    # Key spelling is checked by the workshop loader, which knows each key's line.
+    sources: dict[str, Source] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------------------------------------- support
+class SupportLine(Strict):
+    """A free support service a distressed learner can reach right now."""
+
+    name: str = Field(min_length=1)
+    contact: str = Field(min_length=1)
+    hours: str = Field(min_length=1)
+    url: str | None = None
+    sources: list[str] = Field(min_length=1)
+
+
+class SupportCountry(Strict):
+    """Support lines for one country, with its emergency number."""
+
+    id: str
+    name: str
+    emergency_number: str
+    lines: list[SupportLine] = Field(min_length=1)
+
+
+class SupportFile(Strict):
+    """``content/support.yaml``: what "Need support?" shows on every page."""
+
+    intro: str
+    emergency: str
+    countries: list[SupportCountry] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------------------------------------- modules
+class Module(Strict):
+    """One module of the workshop: a notebook with its timing and learning objectives."""
+
+    id: str
+    title: str = Field(min_length=1)
+    notebook: str
+    minutes: int = Field(gt=0, le=480)
+    summary: str = Field(min_length=1)
+    objectives: list[str] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not MODULE_ID.match(value):
+            raise ValueError(
+                f"module id {value!r} must be two digits, '-', then lowercase words (like 01-rights)"
+            )
+        return value
+
+    @field_validator("notebook")
+    @classmethod
+    def _notebook_name(cls, value: str) -> str:
+        if not value.endswith(".ipynb") or "/" in value:
+            raise ValueError("notebook must be a file name in notebooks/ ending in .ipynb")
+        return value
+
+
+class ModulesFile(Strict):
+    """``content/modules.yaml``: the order of the workshop."""
+
+    modules: list[Module] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------------------------------------- quizzes
+class Option(Strict):
+    """One answer option, with the feedback shown when it is chosen (and, if correct, when it is missed)."""
+
+    text: str = Field(min_length=1)
+    correct: bool = False
+    feedback: str = Field(min_length=1)
+    missed: str | None = None
+
+
+QuestionKind = Literal["single", "multiple", "true_false"]
+
+
+class Question(Strict):
+    """A quiz question. The answer key (``Option.correct``) never leaves the kernel."""
+
+    id: str
+    kind: QuestionKind
+    prompt: str = Field(min_length=1)
+    options: list[Option]
+    explanation: str = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        return _check_pattern(value, QUESTION_ID, "question id")
+
+    @field_validator("options")
+    @classmethod
+    def _options_fit_kind(cls, options: list[Option], info: ValidationInfo) -> list[Option]:
+        kind = info.data.get("kind")
+        correct = [option for option in options if option.correct]
+        if kind == "single":
+            if not 2 <= len(options) <= 6:
+                raise ValueError("a single-choice question needs 2 to 6 options")
+            if len(correct) != 1:
+                raise ValueError(
+                    f"a single-choice question needs exactly one correct option (found {len(correct)})"
+                )
+        elif kind == "true_false":
+            if tuple(option.text for option in options) not in (TRUE_FALSE_TEXTS, TRUE_FALSE_TEXTS[::-1]):
+                raise ValueError("a true_false question needs exactly two options: 'True' and 'False'")
+            if len(correct) != 1:
+                raise ValueError("a true_false question needs exactly one correct option")
+        elif kind == "multiple":
+            if not 3 <= len(options) <= 6:
+                raise ValueError("a multiple-choice question needs 3 to 6 options")
+            if not correct:
+                raise ValueError("a multiple-choice question needs at least one correct option")
+            for index, option in enumerate(options):
+                if option.correct and not option.missed:
+                    raise ValueError(
+                        f"option {index} is correct, so it needs 'missed' feedback "
+                        "(shown when a learner leaves it out)"
+                    )
+        return options
+
+    @property
+    def correct_indexes(self) -> frozenset[int]:
+        """Indexes of the options that make up the right answer."""
+        return frozenset(index for index, option in enumerate(self.options) if option.correct)
+
+
+class QuizBehaviour(Strict):
+    """Switches for the quiz controls, so a quiz can be a survey or a self-check."""
+
+    check: bool = True
+    retry: bool = True
+    show_answer: bool = True
+
+
+class ScoreBand(Strict):
+    """Feedback for a score range: applies from ``from`` percent up to the next band."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_percent: int = Field(alias="from", ge=0, le=100)
+    text: str = Field(min_length=1)
+
+
+class QuizFile(Strict):
+    """``content/<module>/quiz.yaml``: a module's quiz set."""
+
+    title: str = Field(min_length=1)
+    behaviour: QuizBehaviour = QuizBehaviour()
+    score_feedback: list[ScoreBand] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+    @field_validator("score_feedback")
+    @classmethod
+    def _bands_ascend_from_zero(cls, bands: list[ScoreBand]) -> list[ScoreBand]:
+        if bands[0].from_percent != 0:
+            raise ValueError("the first score band must start 'from: 0' so every score gets feedback")
+        for earlier, later in zip(bands, bands[1:]):
+            if later.from_percent <= earlier.from_percent:
+                raise ValueError("score bands must go up: each 'from' must be larger than the one before")
+        return bands
+
+    def feedback_for(self, percent: float) -> str:
+        """The text of the highest band whose ``from`` the score reaches."""
+        chosen = self.score_feedback[0]
+        for band in self.score_feedback:
+            if percent >= band.from_percent:
+                chosen = band
+        return chosen.text
+
+
+# ---------------------------------------------------------------------------------------------- UI text
+class UIStrings(Strict):
+    """``content/ui.yaml``: every word the widgets show that is not lesson content."""
+
+    workshop_title: str
+    check: str
+    try_again: str
+    show_answer: str
+    next: str
+    previous: str
+    finish: str
+    start_again: str
+    question_of: str
+    choose_first: str
+    correct_heading: str
+    partly_heading: str
+    incorrect_heading: str
+    revealed_heading: str
+    the_answer_is: str
+    select_all: str
+    you_chose: str
+    you_missed: str
+    explanation_heading: str
+    score: str
+    review_heading: str
+    review_right: str
+    review_not_right: str
+    review_skipped: str
+    need_support: str
+    emergency_heading: str
+    not_advice: str
+    contents: str
+    module_of: str
+    about_minutes: str
+    sources_heading: str
+    no_sources: str
+    navigation_label: str
+    go_previous: str
+    go_next: str
+    loading: str
+    module_unknown: str
+    objectives_heading: str
+    mark_right: str
+    mark_wrong: str
+    mark_missed: str
+    mark_answer: str
+    feedback_label: str
+    results_label: str
+    sources_label: str
+
+    def format(self, name: str, **values: Any) -> str:
+        """Fill ``{placeholders}`` in the string called ``name``."""
+        text: str = getattr(self, name)
+        return text.format(**values)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_PLAIN_MESSAGES = {
+    "missing": "this key is required but missing",
+    "string_type": "should be text",
+    "int_type": "should be a whole number",
+    "int_parsing": "should be a whole number",
+    "bool_type": "should be true or false",
+    "bool_parsing": "should be true or false",
+    "list_type": "should be a list (lines starting with '- ')",
+    "dict_type": "should be a block of 'key: value' lines",
+    "model_type": "should be a block of 'key: value' lines",
+    "model_attributes_type": "should be a block of 'key: value' lines",
+}
+
+
+def _plain_message(error: Any, model: type[BaseModel]) -> str:
+    """Turn one pydantic error into a sentence an editor can act on."""
+    kind = error["type"]
+    if kind in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[kind]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling, or remove it)"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"should be one of {expected}"
+    if kind == "too_short":
+        minimum = error.get("ctx", {}).get("min_length", 1)
+        return "should not be empty" if minimum == 1 else f"needs at least {minimum} entries"
+    if kind in ("string_too_short",):
+        return "should not be empty"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"is out of range ({error['msg'].lower()})"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def validate_file(located: LocatedYaml, model: type[Model]) -> tuple[Model | None, list[Problem]]:
+    """Validate loaded YAML against ``model``; on failure return every problem with its line."""
+    try:
+        return model.model_validate(located.data if located.data is not None else {}), []
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            key_path = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
+            key_path = tuple("from" if part == "from_percent" else part for part in key_path)
+            problems.append(located.problem(key_path, _plain_message(item, model)))
+        return None, problems
+
+
+def load_model(path: Path, display_name: str, model: type[Model]) -> tuple[Model | None, list[Problem]]:
+    """Read and validate one content file. Syntax errors come back as problems too."""
+    from .yaml_source import ContentError
+
+    try:
+        located = load_located_yaml(path, display_name)
+    except ContentError as error:
+        return None, error.problems
+    return validate_file(located, model)

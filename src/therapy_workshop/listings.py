@@ -1,0 +1,90 @@
+"""Pages generated from content rather than typed: the module overview and each page's source list.
+
+Generated so they cannot drift: change a module's minutes in ``modules.yaml`` and the start page follows;
+cite a new source in a notebook and its page lists it.
+"""
+
+from __future__ import annotations
+
+from IPython.display import HTML
+
+from .frame import ModuleLink, notebook_link
+from .markdown import escape, render_inline
+from .notebook_source import NotebookError, cited_source_keys, read_cells
+from .workshop import Workshop, get_workshop
+
+
+def module_overview_html(workshop: Workshop, link: ModuleLink) -> str:
+    """Every module after the start page with its length, summary and objectives."""
+    ui = workshop.ui
+    items = []
+    for number, module in enumerate(workshop.modules[1:], 1):
+        objectives = "".join(f"<li>{render_inline(objective)}</li>" for objective in module.objectives)
+        meta = f"{ui.format('module_of', number=number, total=len(workshop.modules) - 1)} · " + ui.format(
+            "about_minutes", minutes=module.minutes
+        )
+        items.append(
+            f'<li class="tw-overview-item"><p class="tw-overview-title"><a href="{escape(link(module))}">'
+            f"{escape(module.title)}</a></p>"
+            f'<p class="tw-meta">{escape(meta)}</p><p>{render_inline(module.summary)}</p>'
+            f"<p>{escape(ui.objectives_heading)}</p><ul>{objectives}</ul></li>"
+        )
+    total = sum(module.minutes for module in workshop.modules)
+    summary = escape(ui.format("about_minutes", minutes=total))
+    return (
+        f'<div class="tw-overview"><ol class="tw-overview-list">{"".join(items)}</ol>'
+        f'<p class="tw-meta">{escape(ui.workshop_title)}: {summary}</p></div>'
+    )
+
+
+def cited_keys(workshop: Workshop, module_id: str) -> list[str]:
+    """Source keys a module cites, in order of first citation: its notebook text, then its quiz."""
+    module = workshop.module(module_id)
+    keys: list[str] = []
+    try:
+        cells = read_cells(workshop.notebooks_dir / module.notebook)
+    except (OSError, NotebookError):
+        cells = []
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            keys.extend(cited_source_keys(cell.source))
+    quiz = workshop.quizzes.get(module_id)
+    if quiz is not None:
+        for question in quiz.questions:
+            keys.extend(question.sources)
+    return list(dict.fromkeys(keys))
+
+
+def sources_list_html(workshop: Workshop, module_id: str) -> str:
+    """The references for a page. Each entry has the ``src-<key>`` anchor that citation links point to."""
+    ui = workshop.ui
+    entries = []
+    for key in cited_keys(workshop, module_id):
+        source = workshop.sources.get(key)
+        if source is None:
+            continue
+        parts = [f"<strong>{escape(source.title)}</strong>"]
+        if source.section:
+            parts.append(escape(source.section))
+        parts.append(escape(source.publisher) + (f" ({source.year})" if source.year else ""))
+        if source.jurisdiction:
+            parts.append(f"applies in: {escape(source.jurisdiction)}")
+        if source.note:
+            parts.append(escape(source.note))
+        if source.url:
+            parts.append(
+                f'<a href="{escape(source.url)}" target="_blank" rel="noopener noreferrer">{escape(source.url)}</a>'
+            )
+        entries.append(f'<li id="src-{escape(key)}">{". ".join(parts)}</li>')
+    body = f'<ol class="tw-sources">{"".join(entries)}</ol>' if entries else f"<p>{escape(ui.no_sources)}</p>"
+    return f'<section class="tw-sources-section"><h2>{escape(ui.sources_heading)}</h2>{body}</section>'
+
+
+def module_overview() -> HTML:
+    """Show the list of modules with times and objectives: ``module_overview()``."""
+    return HTML(module_overview_html(get_workshop(), notebook_link))
+
+
+def sources_list(module_id: str) -> HTML:
+    """Show the sources a module cites: ``sources_list("01-rights")``."""
+    return HTML(sources_list_html(get_workshop(), module_id))

@@ -1,0 +1,87 @@
+"""Markdown to HTML for lesson text, quiz prompts and feedback.
+
+Raw HTML in content is escaped, never passed through: content is data, and nothing typed into a YAML
+file or a notebook can inject markup or script into a learner's page. Links are the one thing rewritten:
+the app turns links between module notebooks into ``?module=<id>`` links that it catches in the page.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+LinkRewriter = Callable[[str], str]
+
+
+def _highlight(code: str, language: str, _attrs: Any) -> str:
+    """Fenced code in the page's own ``.highlight`` colours (Voilà already ships them)."""
+    try:
+        lexer = get_lexer_by_name(language or "text")
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text")
+    return highlight(code, lexer, HtmlFormatter(nowrap=False))
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "highlight": _highlight})
+    parser.enable("table")
+    return parser
+
+
+def _link_open(
+    renderer: RendererHTML, rewrite: LinkRewriter | None
+) -> Callable[[Sequence[Token], int, Any, Any], str]:
+    def render(tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
+        token = tokens[index]
+        href = str(token.attrGet("href") or "")
+        if rewrite is not None:
+            href = rewrite(href)
+            token.attrSet("href", href)
+        if href.startswith(("http://", "https://")):
+            token.attrSet("target", "_blank")
+            token.attrSet("rel", "noopener noreferrer")
+        return str(renderer.renderToken(tokens, index, options, env))
+
+    return render
+
+
+def _renderer(rewrite: LinkRewriter | None) -> RendererHTML:
+    renderer = RendererHTML(_parser())
+    renderer.rules["link_open"] = _link_open(renderer, rewrite)
+    return renderer
+
+
+def render_markdown(text: str, rewrite_link: LinkRewriter | None = None) -> str:
+    """Render block Markdown (paragraphs, lists, headings, tables) to HTML."""
+    parser = _parser()
+    return str(_renderer(rewrite_link).render(parser.parse(text), parser.options, {}))
+
+
+def render_inline(text: str, rewrite_link: LinkRewriter | None = None) -> str:
+    """Render one line of Markdown (emphasis, links, code) without wrapping it in a paragraph."""
+    parser = _parser()
+    return str(_renderer(rewrite_link).render(parser.parseInline(text), parser.options, {}))
+
+
+def escape(text: str) -> str:
+    """Escape plain text (for example, anything a learner typed) before it goes into HTML."""
+    return html.escape(text, quote=True)
+
+
+def markdown_div(inner_html: str) -> str:
+    """Wrap rendered Markdown so it is styled exactly like Voilà's own Markdown cells.
+
+    The classes go on an inner div: on the widget itself, the widget's font size and line height leak in.
+    """
+    return f'<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown tw-markdown">{inner_html}</div>'

@@ -1,0 +1,118 @@
+"""The calls a notebook code cell may make, and a parser that reads them without running them.
+
+Notebooks stay thin: each code cell is one workshop call such as ``quiz("01-rights")``, or the single
+import line that makes those names available in JupyterLab. The app shell and ``check`` parse cells with
+:mod:`ast` and look the call up here; nothing in a notebook is ever executed by the app.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Literal
+
+PACKAGE = "therapy_workshop"
+
+ArgumentKind = Literal["module", "quiz"]
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """What a registered call accepts: positional parameters and what each must name."""
+
+    name: str
+    parameters: tuple[tuple[str, ArgumentKind], ...] = ()
+    example: str = ""
+
+
+CALLS: dict[str, CallSpec] = {
+    spec.name: spec
+    for spec in (
+        CallSpec("frame", (("module_id", "module"),), 'frame("01-rights")'),
+        CallSpec("quiz", (("module_id", "quiz"),), 'quiz("01-rights")'),
+        CallSpec("sources_list", (("module_id", "module"),), 'sources_list("01-rights")'),
+        CallSpec("module_overview", (), "module_overview()"),
+        CallSpec("app", (), "app()"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class WorkshopCall:
+    """A parsed code cell: the registered name and its literal arguments."""
+
+    name: str
+    arguments: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportCell:
+    """The ``from therapy_workshop import ...`` line that lets a notebook run on its own."""
+
+    names: tuple[str, ...]
+
+
+class CellError(ValueError):
+    """A code cell that is not one registered call; the message says what was found instead."""
+
+
+def _describe(node: ast.AST) -> str:
+    return type(node).__name__.lower()
+
+
+def parse_cell(source: str) -> WorkshopCall | ImportCell | None:
+    """Parse one code cell. Return ``None`` for an empty cell; raise :class:`CellError` otherwise."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise CellError(f"code cell is not valid Python ({error.msg})") from None
+    if not tree.body:
+        return None
+    if len(tree.body) > 1:
+        raise CellError(
+            f"a code cell may hold only one workshop call, found {len(tree.body)} statements"
+        )
+    statement = tree.body[0]
+    if isinstance(statement, ast.ImportFrom):
+        return _parse_import(statement)
+    if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
+        raise CellError(
+            f"a code cell may hold only one workshop call such as quiz(\"01-rights\"), "
+            f"found a {_describe(statement)} statement"
+        )
+    return _parse_call(statement.value)
+
+
+def _parse_import(statement: ast.ImportFrom) -> ImportCell:
+    if statement.module != PACKAGE or statement.level:
+        raise CellError(f"the only import allowed is 'from {PACKAGE} import ...'")
+    names = tuple(alias.name for alias in statement.names)
+    for alias in statement.names:
+        if alias.asname is not None:
+            raise CellError(f"import {alias.name} without renaming it")
+    unknown = [name for name in names if name not in CALLS]
+    if unknown:
+        raise CellError(f"cannot import {', '.join(unknown)}: known calls are {', '.join(sorted(CALLS))}")
+    return ImportCell(names)
+
+
+def _parse_call(call: ast.Call) -> WorkshopCall:
+    if not isinstance(call.func, ast.Name):
+        raise CellError("call a workshop function by its plain name, such as quiz(\"01-rights\")")
+    name = call.func.id
+    spec = CALLS.get(name)
+    if spec is None:
+        raise CellError(f"{name}() is not a workshop call; known calls are {', '.join(sorted(CALLS))}")
+    if call.keywords:
+        raise CellError(f"{name}() takes no keyword arguments; write it like {spec.example}")
+    if len(call.args) != len(spec.parameters):
+        raise CellError(
+            f"{name}() takes {len(spec.parameters)} argument(s), found {len(call.args)}; "
+            f"write it like {spec.example}"
+        )
+    arguments: dict[str, str] = {}
+    for node, (parameter, _kind) in zip(call.args, spec.parameters):
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            raise CellError(f"{name}() needs a quoted text argument; write it like {spec.example}")
+        arguments[parameter] = node.value
+    return WorkshopCall(name, arguments)

@@ -1,0 +1,85 @@
+// The app's link to the browser's address bar and to in-page links between modules.
+// - Reports the query string the page was opened with (?module=03-ending deep links); with a preheated
+//   kernel the notebook ran before the request existed, so the kernel cannot read it any other way.
+// - Catches clicks on "?module=<id>" links anywhere in the page and asks the kernel to switch module,
+//   so moving between modules never reloads the page or starts another kernel.
+// - Keeps the address and the tab title in step with the module shown, so a reload lands on it.
+function render({ model, el }) {
+  el.classList.add("tw-location");
+
+  model.set("query", window.location.search);
+  model.save_changes();
+
+  const mainRegion = document.querySelector(".tw-body");
+  if (mainRegion) {
+    mainRegion.setAttribute("role", "main");
+  }
+
+  function onClick(event) {
+    if (event.defaultPrevented || event.button !== 0) {
+      return;
+    }
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+      return; // let people open a module in a new tab if they want to
+    }
+    const link = event.target.closest ? event.target.closest('a[href^="?module="]') : null;
+    if (!link) {
+      return;
+    }
+    const moduleId = new URLSearchParams(link.getAttribute("href").slice(1)).get("module");
+    if (!moduleId) {
+      return;
+    }
+    event.preventDefault();
+    model.send({ go: moduleId });
+  }
+
+  let firstShow = true;
+  function focusHeading(moduleId, triesLeft) {
+    const heading = document.querySelector(`.tw-module-title[data-module="${CSS.escape(moduleId)}"]`);
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+      return;
+    }
+    if (triesLeft > 0) {
+      setTimeout(() => focusHeading(moduleId, triesLeft - 1), 50);
+    }
+  }
+
+  function onModule() {
+    const moduleId = model.get("current");
+    if (!moduleId) {
+      return;
+    }
+    const url = new URL(window.location.href);
+    if (url.searchParams.get("module") !== moduleId) {
+      url.searchParams.set("module", moduleId);
+      window.history.replaceState(null, "", url);
+    }
+    const title = model.get("page_title");
+    if (title) {
+      document.title = title;
+    }
+    const body = document.querySelector(".tw-body");
+    if (body) {
+      body.setAttribute("role", "main");
+    }
+    if (!firstShow) {
+      focusHeading(moduleId, 40);
+    }
+    firstShow = false;
+  }
+
+  document.addEventListener("click", onClick);
+  model.on("change:current", onModule);
+  model.on("change:page_title", onModule);
+  onModule();
+  return () => {
+    document.removeEventListener("click", onClick);
+    model.off("change:current", onModule);
+    model.off("change:page_title", onModule);
+  };
+}
+
+export default { render };

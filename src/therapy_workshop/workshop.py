@@ -1,0 +1,318 @@
+"""Load the whole workshop's content and check that its parts refer to each other correctly.
+
+A single file can be valid on its own and still be wrong: a question citing a source nobody defined, two
+modules reusing a question id, a notebook calling a quiz that does not exist. :func:`load_workshop`
+validates each file against its model and then every cross-reference, and reports all problems at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .content import (
+    SOURCE_KEY,
+    Module,
+    ModulesFile,
+    QuizFile,
+    Source,
+    SourcesFile,
+    SupportFile,
+    UIStrings,
+    load_model,
+)
+from .notebook_source import NotebookError, cited_source_keys, markdown_links, read_cells
+from .registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
+from .yaml_source import ContentError, LocatedYaml, Problem, load_located_yaml
+
+CONTENT_ENV = "THERAPY_WORKSHOP_ROOT"
+
+
+@dataclass
+class Workshop:
+    """Everything the widgets need, validated. Built once per kernel and shared by every page."""
+
+    root: Path
+    modules: list[Module]
+    quizzes: dict[str, QuizFile]
+    sources: dict[str, Source]
+    support: SupportFile
+    ui: UIStrings
+    notebook_citations: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def notebooks_dir(self) -> Path:
+        """Folder holding the module notebooks."""
+        return self.root / "notebooks"
+
+    def module(self, module_id: str) -> Module:
+        """The module called ``module_id``; ``KeyError`` names the known ids if there is none."""
+        for module in self.modules:
+            if module.id == module_id:
+                return module
+        known = ", ".join(module.id for module in self.modules)
+        raise KeyError(f"no module {module_id!r} in content/modules.yaml (known: {known})")
+
+    def position(self, module_id: str) -> int:
+        """Zero-based place of the module in the workshop order."""
+        return [module.id for module in self.modules].index(module_id)
+
+    def neighbours(self, module_id: str) -> tuple[Module | None, Module | None]:
+        """The modules before and after ``module_id``, or ``None`` at either end."""
+        index = self.position(module_id)
+        before = self.modules[index - 1] if index > 0 else None
+        after = self.modules[index + 1] if index + 1 < len(self.modules) else None
+        return before, after
+
+    def module_for_notebook(self, notebook: str) -> Module | None:
+        """The module whose notebook file is ``notebook`` (a bare file name)."""
+        return next((module for module in self.modules if module.notebook == notebook), None)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Find the project folder holding ``content/modules.yaml``.
+
+    Looked for in ``$THERAPY_WORKSHOP_ROOT``, then from the working directory upwards (a notebook runs in
+    ``notebooks/``), then beside the installed package (an editable install from a checkout).
+    """
+    if os.environ.get(CONTENT_ENV):
+        return Path(os.environ[CONTENT_ENV]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "content" / "modules.yaml").is_file():
+            return folder
+    package_root = Path(__file__).resolve().parents[2]
+    if (package_root / "content" / "modules.yaml").is_file():
+        return package_root
+    raise FileNotFoundError(
+        f"cannot find content/modules.yaml from {here}; run from the project folder or set {CONTENT_ENV}"
+    )
+
+
+class _Collector:
+    """Loads files relative to the root and gathers problems instead of stopping at the first."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def load(self, relative: str, model: type[object]) -> tuple[object | None, LocatedYaml | None]:
+        path = self.root / relative
+        try:
+            located = load_located_yaml(path, relative)
+        except ContentError as error:
+            self.problems.extend(error.problems)
+            return None, None
+        from .content import validate_file
+
+        value, problems = validate_file(located, model)  # type: ignore[type-var]
+        self.problems.extend(problems)
+        return value, located
+
+
+def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) -> Workshop:
+    """Load and cross-check all content under ``root``; raise :class:`ContentError` listing every problem.
+
+    ``check_notebooks`` also reads every module notebook and checks its code cells and links; ``check`` and
+    the tests ask for it, the kernel does not need to pay for it.
+    """
+    root = (root or find_root()).resolve()
+    collector = _Collector(root)
+    modules_file, modules_yaml = collector.load("content/modules.yaml", ModulesFile)
+    sources_file, sources_yaml = collector.load("content/sources.yaml", SourcesFile)
+    support, support_yaml = collector.load("content/support.yaml", SupportFile)
+    ui, _ = collector.load("content/ui.yaml", UIStrings)
+
+    modules = modules_file.modules if isinstance(modules_file, ModulesFile) else []
+    sources = sources_file.sources if isinstance(sources_file, SourcesFile) else {}
+    if modules_yaml is not None:
+        _check_modules(modules, modules_yaml, root, collector.problems)
+    if sources_yaml is not None:
+        _check_source_keys(sources, sources_yaml, collector.problems)
+
+    known_sources = set(sources) if sources_file is not None else None
+    if isinstance(support, SupportFile) and support_yaml is not None and known_sources is not None:
+        for country_index, country in enumerate(support.countries):
+            for line_index, line in enumerate(country.lines):
+                path = ("countries", country_index, "lines", line_index, "sources")
+                _check_cited(line.sources, known_sources, support_yaml, path, collector.problems)
+
+    quizzes = _load_quizzes(collector, modules, known_sources)
+    workshop = Workshop(
+        root=root,
+        modules=modules,
+        quizzes=quizzes,
+        sources=sources,
+        support=support if isinstance(support, SupportFile) else None,  # type: ignore[arg-type]
+        ui=ui if isinstance(ui, UIStrings) else None,  # type: ignore[arg-type]
+    )
+    if check_notebooks and modules:
+        _check_notebooks(workshop, known_sources, collector)
+    if collector.problems:
+        raise ContentError(collector.problems)
+    return workshop
+
+
+def _check_modules(modules: list[Module], located: LocatedYaml, root: Path, problems: list[Problem]) -> None:
+    seen: dict[str, int] = {}
+    seen_notebooks: dict[str, int] = {}
+    for index, module in enumerate(modules):
+        if module.id in seen:
+            problems.append(
+                located.problem(
+                    ("modules", index, "id"),
+                    f"module id {module.id!r} is used twice (first at modules[{seen[module.id]}])",
+                )
+            )
+        seen.setdefault(module.id, index)
+        if module.notebook in seen_notebooks:
+            problems.append(
+                located.problem(
+                    ("modules", index, "notebook"),
+                    f"notebook {module.notebook} already belongs to modules[{seen_notebooks[module.notebook]}]",
+                )
+            )
+        seen_notebooks.setdefault(module.notebook, index)
+        if not (root / "notebooks" / module.notebook).is_file():
+            problems.append(
+                located.problem(("modules", index, "notebook"), f"notebooks/{module.notebook} does not exist")
+            )
+
+
+def _check_source_keys(sources: dict[str, Source], located: LocatedYaml, problems: list[Problem]) -> None:
+    for key in sources:
+        if not SOURCE_KEY.match(key):
+            problems.append(
+                located.problem(
+                    ("sources", key), "a source key may use only lowercase letters, digits, '.' and '-'"
+                )
+            )
+
+
+def _check_cited(
+    cited: Iterable[str],
+    known: set[str],
+    located: LocatedYaml,
+    key_path: tuple[str | int, ...],
+    problems: list[Problem],
+) -> None:
+    for index, key in enumerate(cited):
+        if key not in known:
+            problems.append(
+                located.problem((*key_path, index), f"unknown source {key!r}: add it to content/sources.yaml")
+            )
+
+
+def _load_quizzes(
+    collector: _Collector, modules: list[Module], known_sources: set[str] | None
+) -> dict[str, QuizFile]:
+    quizzes: dict[str, QuizFile] = {}
+    first_use: dict[str, str] = {}
+    module_ids = {module.id for module in modules}
+    content = collector.root / "content"
+    for quiz_path in sorted(content.glob("*/quiz.yaml")):
+        folder = quiz_path.parent.name
+        relative = collector.display(quiz_path)
+        if modules and folder not in module_ids:
+            collector.problems.append(
+                Problem(relative, None, (), f"folder content/{folder}/ is not a module id in content/modules.yaml")
+            )
+            continue
+        quiz, located = collector.load(relative, QuizFile)
+        if not isinstance(quiz, QuizFile) or located is None:
+            continue
+        for index, question in enumerate(quiz.questions):
+            where = f"{relative}:{located.line_of(('questions', index, 'id'))}"
+            if question.id in first_use:
+                collector.problems.append(
+                    located.problem(
+                        ("questions", index, "id"),
+                        f"question id {question.id!r} is already used at {first_use[question.id]}",
+                    )
+                )
+            first_use.setdefault(question.id, where)
+            if known_sources is not None:
+                _check_cited(question.sources, known_sources, located, ("questions", index, "sources"),
+                             collector.problems)
+        quizzes[folder] = quiz
+    return quizzes
+
+
+def _check_notebooks(workshop: Workshop, known_sources: set[str] | None, collector: _Collector) -> None:
+    notebook_names = {module.notebook for module in workshop.modules}
+    for module in workshop.modules:
+        path = workshop.notebooks_dir / module.notebook
+        if not path.is_file():
+            continue  # already reported against modules.yaml
+        display = collector.display(path)
+        try:
+            cells = read_cells(path)
+        except NotebookError as error:
+            collector.problems.append(Problem(display, None, (), str(error)))
+            continue
+        imported: set[str] = set()
+        called_frame = False
+        for cell in cells:
+            key_path = ("cells", cell.index)
+
+            def report(message: str, key_path: tuple[str | int, ...] = key_path, line: int | None = cell.line) -> None:
+                collector.problems.append(Problem(display, line, key_path, message))
+
+            if cell.cell_type == "markdown":
+                for _text, target in markdown_links(cell.source):
+                    if target.startswith("#src-"):
+                        key = target.removeprefix("#src-")
+                        if known_sources is not None and key not in known_sources:
+                            report(f"unknown source {key!r} in a citation link: add it to content/sources.yaml")
+                    elif target.endswith(".ipynb") and "/" not in target and target not in notebook_names:
+                        report(f"link to {target}, which is not a notebook in content/modules.yaml")
+                workshop.notebook_citations.setdefault(module.id, []).extend(cited_source_keys(cell.source))
+                continue
+            if cell.cell_type != "code":
+                continue
+            try:
+                parsed = parse_cell(cell.source)
+            except CellError as error:
+                report(str(error))
+                continue
+            if isinstance(parsed, ImportCell):
+                imported.update(parsed.names)
+            elif isinstance(parsed, WorkshopCall):
+                if parsed.name not in imported:
+                    report(f"{parsed.name}() is called before 'from therapy_workshop import {parsed.name}'")
+                called_frame = called_frame or parsed.name == "frame"
+                _check_call_arguments(parsed, module, workshop, report)
+        if not called_frame:
+            collector.problems.append(
+                Problem(display, None, (), f'the notebook never shows its page frame: add a cell frame("{module.id}")')
+            )
+
+
+def _check_call_arguments(call: WorkshopCall, module: Module, workshop: Workshop, report: object) -> None:
+    assert callable(report)
+    spec = CALLS[call.name]
+    if call.name == "app":
+        report("app() belongs only in notebooks/app.ipynb, not in a module notebook")
+    for parameter, kind in spec.parameters:
+        value = call.arguments[parameter]
+        if kind == "quiz" and value not in workshop.quizzes:
+            report(f'{call.name}("{value}") names no quiz: there is no content/{value}/quiz.yaml')
+        elif kind == "module" and value not in {m.id for m in workshop.modules}:
+            report(f'{call.name}("{value}") names no module in content/modules.yaml')
+        elif call.name == "frame" and value != module.id:
+            report(f'frame("{value}") in the notebook of module {module.id}: use frame("{module.id}")')
+
+
+@lru_cache(maxsize=1)
+def get_workshop() -> Workshop:
+    """The workshop for this process, loaded once (every widget in a kernel shares it)."""
+    return load_workshop()

@@ -1,0 +1,150 @@
+"""Read YAML while remembering where every key came from.
+
+Content editors fix problems by line number, so every value we load keeps the line it was written on.
+PyYAML's ``compose`` step gives us the node tree with marks; we build plain Python data from it and a
+map from key path (``("questions", 2, "options")``) to line number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_key_path(key_path: Sequence[str | int]) -> str:
+    """Render ``("questions", 2, "options")`` as ``questions[2].options``."""
+    text = ""
+    for part in key_path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content, located precisely enough to fix without searching."""
+
+    file: str
+    line: int | None
+    key_path: KeyPath
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        keys = format_key_path(self.key_path)
+        return f"{where} {keys}: {self.message}" if keys else f"{where}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised when content cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass
+class LocatedYaml:
+    """Plain data loaded from one YAML file plus the line of every key path in it."""
+
+    file: str
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, key_path: Sequence[str | int]) -> int | None:
+        """Line of ``key_path``, or of its nearest ancestor that exists in the file.
+
+        A missing key has no line of its own; the mapping that should hold it is the next best place to look.
+        """
+        path = tuple(key_path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+    def problem(self, key_path: Sequence[str | int], message: str) -> Problem:
+        """A :class:`Problem` located at ``key_path`` in this file."""
+        return Problem(self.file, self.line_of(key_path), tuple(key_path), message)
+
+
+def _build(
+    node: yaml.Node, loader: yaml.SafeLoader, path: KeyPath, located: LocatedYaml, problems: list[Problem]
+) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int)):
+                problems.append(
+                    Problem(located.file, key_node.start_mark.line + 1, path, f"key {key!r} must be text")
+                )
+                continue
+            key_path = (*path, key)
+            if key in result:
+                first = located.lines.get(key_path)
+                problems.append(
+                    Problem(
+                        located.file,
+                        key_node.start_mark.line + 1,
+                        key_path,
+                        f"this key appears twice in the same block (first at line {first})",
+                    )
+                )
+                continue
+            located.lines[key_path] = key_node.start_mark.line + 1
+            result[key] = _build(value_node, loader, key_path, located, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item_node in enumerate(node.value):
+            item_path = (*path, index)
+            located.lines[item_path] = item_node.start_mark.line + 1
+            items.append(_build(item_node, loader, item_path, located, problems))
+        return items
+    return loader.construct_object(node, deep=True)
+
+
+def load_located_yaml(path: Path, display_name: str) -> LocatedYaml:
+    """Load ``path`` into a :class:`LocatedYaml`; raise :class:`ContentError` on syntax errors.
+
+    ``display_name`` is the path shown in messages (relative to the project, as an editor sees it).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError([Problem(display_name, None, (), "file not found")]) from None
+    except UnicodeDecodeError as error:
+        raise ContentError(
+            [Problem(display_name, None, (), f"file is not UTF-8 text ({error.reason})")]
+        ) from None
+    loader = yaml.SafeLoader(text)
+    located = LocatedYaml(display_name, None, {(): 1})
+    problems: list[Problem] = []
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            located.data = _build(node, loader, (), located, problems)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = error.problem or "could not be read"
+        context = f" ({error.context})" if error.context else ""
+        raise ContentError(
+            [Problem(display_name, line, (), f"YAML syntax error: {what}{context}")]
+        ) from None
+    except yaml.YAMLError as error:
+        raise ContentError([Problem(display_name, None, (), f"YAML syntax error: {error}")]) from None
+    finally:
+        loader.dispose()
+    if problems:
+        raise ContentError(problems)
+    return located
