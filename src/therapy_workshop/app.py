@@ -33,8 +33,10 @@ def module_menu_html(workshop: Workshop, current: str) -> str:
 
 
 class WorkshopApp(widgets.VBox):
-    """Header, one module page at a time, footer. ``go``, ``next_module`` and ``previous_module`` are the
-    Python twins of the links."""
+    """Header, one module page at a time, footer.
+
+    ``go``, ``next_module`` and ``previous_module`` are the Python twins of the links.
+    """
 
     current = traitlets.Unicode(help="Id of the module on screen.")
     notice = traitlets.Unicode("", help="A one-off message above the page, e.g. for an unknown deep link.")

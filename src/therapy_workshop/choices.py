@@ -16,7 +16,7 @@ from ._static import static_text
 MARK_KINDS = ("", "right", "wrong", "missed", "answer")
 
 
-class ChoiceGroup(anywidget.AnyWidget):  # type: ignore[misc]
+class ChoiceGroup(anywidget.AnyWidget):
     """Options for one question. Holds labels and the learner's selection, never the answer key."""
 
     _esm = static_text("choices.js")
@@ -29,7 +29,9 @@ class ChoiceGroup(anywidget.AnyWidget):  # type: ignore[misc]
     multiple = traitlets.Bool(False, help="Checkboxes (any number) instead of radio buttons (one).").tag(
         sync=True
     )
-    selected = traitlets.List(traitlets.Int(), help="Indexes of the chosen options, ascending.").tag(sync=True)
+    selected = traitlets.List(traitlets.Int(), help="Indexes of the chosen options, ascending.").tag(
+        sync=True
+    )
     disabled = traitlets.Bool(False, help="Options are locked while feedback is shown.").tag(sync=True)
     marks = traitlets.List(traitlets.Unicode(), help=f"Per option, one of {MARK_KINDS}.").tag(sync=True)
     mark_labels = traitlets.Dict(help="Visible words for each mark kind, so marks are not colour alone.").tag(

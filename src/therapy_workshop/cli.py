@@ -43,9 +43,7 @@ def check_app_notebook(root: Path) -> list[Problem]:
         if isinstance(parsed, WorkshopCall):
             calls.append(parsed.name)
         elif isinstance(parsed, ImportCell) and parsed.names != ("app",):
-            problems.append(
-                Problem(APP_NOTEBOOK, cell.line, ("cells", cell.index), "import only app here")
-            )
+            problems.append(Problem(APP_NOTEBOOK, cell.line, ("cells", cell.index), "import only app here"))
     if calls != ["app"]:
         problems.append(Problem(APP_NOTEBOOK, None, (), "the app notebook must call app() exactly once"))
     return problems

@@ -8,6 +8,7 @@ enforces produces a plain sentence, and :func:`validate_file` turns pydantic's e
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -216,7 +217,7 @@ class QuizFile(Strict):
     def _bands_ascend_from_zero(cls, bands: list[ScoreBand]) -> list[ScoreBand]:
         if bands[0].from_percent != 0:
             raise ValueError("the first score band must start 'from: 0' so every score gets feedback")
-        for earlier, later in zip(bands, bands[1:]):
+        for earlier, later in pairwise(bands):
             if later.from_percent <= earlier.from_percent:
                 raise ValueError("score bands must go up: each 'from' must be larger than the one before")
         return bands

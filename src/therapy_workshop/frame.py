@@ -14,7 +14,7 @@ from IPython.display import HTML
 
 from ._static import static_text
 from .content import Module
-from .markdown import escape, render_inline, render_markdown
+from .markdown import escape, external_link, render_inline, render_markdown
 from .workshop import Workshop, get_workshop
 
 ModuleLink = Callable[[Module], str]
@@ -46,12 +46,7 @@ def support_panel_html(workshop: Workshop) -> str:
     for country in support.countries:
         lines = []
         for line in country.lines:
-            website = (
-                f' <a href="{escape(line.url)}" target="_blank" rel="noopener noreferrer">'
-                f"{escape(line.name)} website</a>"
-                if line.url
-                else ""
-            )
+            website = " " + external_link(line.url, f"{escape(line.name)} website") if line.url else ""
             lines.append(
                 f"<li><strong>{escape(line.name)}</strong>: {render_inline(line.contact)}"
                 f" ({escape(line.hours)}).{website}</li>"
@@ -59,7 +54,7 @@ def support_panel_html(workshop: Workshop) -> str:
         countries.append(
             f'<div class="tw-support-country"><p><strong>{escape(country.name)}</strong> · '
             f"emergency: <strong>{escape(country.emergency_number)}</strong></p>"
-            f'<ul>{"".join(lines)}</ul></div>'
+            f"<ul>{''.join(lines)}</ul></div>"
         )
     return (
         f'<details class="tw-support"><summary>{escape(ui.need_support)}</summary>'
@@ -79,7 +74,9 @@ def navigation_html(workshop: Workshop, module_id: str, link: ModuleLink) -> str
     links = [f'<a class="tw-nav-contents" href="{escape(link(first))}">{escape(ui.contents)}</a>']
     if before is not None:
         text = ui.format("go_previous", title=before.title)
-        links.append(f'<a class="tw-nav-previous" rel="prev" href="{escape(link(before))}">{escape(text)}</a>')
+        links.append(
+            f'<a class="tw-nav-previous" rel="prev" href="{escape(link(before))}">{escape(text)}</a>'
+        )
     if after is not None:
         text = ui.format("go_next", title=after.title)
         links.append(f'<a class="tw-nav-next" rel="next" href="{escape(link(after))}">{escape(text)}</a>')

@@ -9,7 +9,7 @@ from __future__ import annotations
 from IPython.display import HTML
 
 from .frame import ModuleLink, notebook_link
-from .markdown import escape, render_inline
+from .markdown import escape, external_link, render_inline
 from .notebook_source import NotebookError, cited_source_keys, read_cells
 from .workshop import Workshop, get_workshop
 
@@ -72,9 +72,7 @@ def sources_list_html(workshop: Workshop, module_id: str) -> str:
         if source.note:
             parts.append(escape(source.note))
         if source.url:
-            parts.append(
-                f'<a href="{escape(source.url)}" target="_blank" rel="noopener noreferrer">{escape(source.url)}</a>'
-            )
+            parts.append(external_link(source.url, escape(source.url)))
         entries.append(f'<li id="src-{escape(key)}">{". ".join(parts)}</li>')
     body = f'<ol class="tw-sources">{"".join(entries)}</ol>' if entries else f"<p>{escape(ui.no_sources)}</p>"
     return f'<section class="tw-sources-section"><h2>{escape(ui.sources_heading)}</h2>{body}</section>'

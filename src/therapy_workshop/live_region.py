@@ -8,7 +8,7 @@ import traitlets
 from ._static import static_text
 
 
-class LiveRegion(anywidget.AnyWidget):  # type: ignore[misc]
+class LiveRegion(anywidget.AnyWidget):
     """HTML that changes in place; ``request_focus`` moves focus to it after a button press."""
 
     _esm = static_text("live_region.js")

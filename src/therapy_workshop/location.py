@@ -11,7 +11,7 @@ import traitlets
 from ._static import static_text
 
 
-class LocationSync(anywidget.AnyWidget):  # type: ignore[misc]
+class LocationSync(anywidget.AnyWidget):
     """Invisible widget. ``query`` arrives from the page; ``current`` goes to the address bar.
 
     Link clicks arrive as messages (``{"go": "<module id>"}``) because they are events, not state: two
@@ -20,9 +20,9 @@ class LocationSync(anywidget.AnyWidget):  # type: ignore[misc]
 
     _esm = static_text("location.js")
 
-    query = traitlets.Unicode("", help="The page's query string as the browser saw it, e.g. '?module=01-rights'.").tag(
-        sync=True
-    )
+    query = traitlets.Unicode(
+        "", help="The page's query string as the browser saw it, e.g. '?module=01-rights'."
+    ).tag(sync=True)
     current = traitlets.Unicode("", help="Module id now shown; mirrored into the address bar.").tag(sync=True)
     page_title = traitlets.Unicode("", help="Browser tab title for the module shown.").tag(sync=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -29,7 +29,7 @@ def _highlight(code: str, language: str, _attrs: Any) -> str:
         lexer = get_lexer_by_name(language or "text")
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
-    return highlight(code, lexer, HtmlFormatter(nowrap=False))
+    return str(highlight(code, lexer, HtmlFormatter(nowrap=False)))
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +58,7 @@ def _link_open(
 
 def _renderer(rewrite: LinkRewriter | None) -> RendererHTML:
     renderer = RendererHTML(_parser())
-    renderer.rules["link_open"] = _link_open(renderer, rewrite)
+    renderer.rules["link_open"] = cast(Any, _link_open(renderer, rewrite))
     return renderer
 
 
@@ -77,6 +77,11 @@ def render_inline(text: str, rewrite_link: LinkRewriter | None = None) -> str:
 def escape(text: str) -> str:
     """Escape plain text (for example, anything a learner typed) before it goes into HTML."""
     return html.escape(text, quote=True)
+
+
+def external_link(url: str, text_html: str) -> str:
+    """A link to another site: opens in a new tab and tells that site nothing about this page."""
+    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{text_html}</a>'
 
 
 def markdown_div(inner_html: str) -> str:

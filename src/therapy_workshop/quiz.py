@@ -18,7 +18,7 @@ import traitlets
 from .choices import ChoiceGroup
 from .content import Question, QuizBehaviour, QuizFile, Source, UIStrings
 from .live_region import LiveRegion
-from .markdown import escape, render_inline, render_markdown
+from .markdown import escape, external_link, render_inline, render_markdown
 from .workshop import Workshop, get_workshop
 
 _TAG = re.compile(r"<[^>]+>")
@@ -46,10 +46,7 @@ def _source_line(keys: Sequence[str], sources: Mapping[str, Source], ui: UIStrin
         if source is None:
             continue
         name = escape(source.title if not source.section else f"{source.title}, {source.section}")
-        if source.url:
-            parts.append(f'<a href="{escape(source.url)}" target="_blank" rel="noopener noreferrer">{name}</a>')
-        else:
-            parts.append(name)
+        parts.append(external_link(source.url, name) if source.url else name)
     if not parts:
         return ""
     return f'<p class="tw-sources-line">{escape(ui.sources_label)} {"; ".join(parts)}</p>'
@@ -189,7 +186,9 @@ class QuestionWidget(widgets.VBox):
         answering = self.status == "answering"
         settled = self.status == "revealed" or (self.status == "checked" and self.is_right)
         _hidden(self.check_button, not (answering and self.behaviour.check))
-        _hidden(self.retry_button, not (self.status == "checked" and not self.is_right and self.behaviour.retry))
+        _hidden(
+            self.retry_button, not (self.status == "checked" and not self.is_right and self.behaviour.retry)
+        )
         _hidden(self.show_answer_button, settled or not self.behaviour.show_answer)
 
     def _marks_after_check(self) -> list[str]:
@@ -271,7 +270,9 @@ class QuizSet(widgets.VBox):
     def __init__(self, quiz: QuizFile, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
         self.quiz = quiz
         self.ui = ui
-        self.questions = [QuestionWidget(question, quiz.behaviour, ui, sources) for question in quiz.questions]
+        self.questions = [
+            QuestionWidget(question, quiz.behaviour, ui, sources) for question in quiz.questions
+        ]
         self.heading = widgets.HTML(f'<h2 class="tw-quiz-title">{escape(quiz.title)}</h2>')
         self.counter = widgets.HTML()
         self.stage = widgets.VBox([self.questions[0]])
@@ -371,9 +372,8 @@ class QuizSet(widgets.VBox):
 
     def _show_position(self) -> None:
         total = len(self.questions)
-        self.counter.value = (
-            f'<p class="tw-counter">{escape(self.ui.format("question_of", number=self.index + 1, total=total))}</p>'
-        )
+        position = self.ui.format("question_of", number=self.index + 1, total=total)
+        self.counter.value = f'<p class="tw-counter">{escape(position)}</p>'
         _hidden(self.stage, self.finished)
         _hidden(self.counter, self.finished)
         _hidden(self.restart_button, not self.finished)
@@ -386,6 +386,7 @@ class QuizSet(widgets.VBox):
         total = len(self.questions)
         right = self.score
         percent = 100 * right / total
+        score = self.ui.format("score", right=right, total=total)
         rows = []
         for question in self.questions:
             if question.first_result == "right":
@@ -400,7 +401,7 @@ class QuizSet(widgets.VBox):
                 f'<span class="tw-review-outcome">({escape(outcome)})</span></li>'
             )
         return (
-            f'<div class="tw-results"><p class="tw-score">{escape(self.ui.format("score", right=right, total=total))}</p>'
+            f'<div class="tw-results"><p class="tw-score">{escape(score)}</p>'
             f"{render_markdown(self.quiz.feedback_for(percent))}"
             f'<h3>{escape(self.ui.review_heading)}</h3><ol class="tw-review">{"".join(rows)}</ol></div>'
         )
@@ -410,7 +411,9 @@ def build_quiz(workshop: Workshop, module_id: str) -> QuizSet:
     """A fresh quiz set for ``module_id`` from the loaded workshop."""
     if module_id not in workshop.quizzes:
         known = ", ".join(sorted(workshop.quizzes)) or "none"
-        raise KeyError(f"no quiz for module {module_id!r}: there is no content/{module_id}/quiz.yaml (quizzes: {known})")
+        raise KeyError(
+            f"no quiz for module {module_id!r}: there is no content/{module_id}/quiz.yaml (quizzes: {known})"
+        )
     return QuizSet(workshop.quizzes[module_id], workshop.ui, workshop.sources)
 
 

@@ -69,15 +69,13 @@ def parse_cell(source: str) -> WorkshopCall | ImportCell | None:
     if not tree.body:
         return None
     if len(tree.body) > 1:
-        raise CellError(
-            f"a code cell may hold only one workshop call, found {len(tree.body)} statements"
-        )
+        raise CellError(f"a code cell may hold only one workshop call, found {len(tree.body)} statements")
     statement = tree.body[0]
     if isinstance(statement, ast.ImportFrom):
         return _parse_import(statement)
     if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
         raise CellError(
-            f"a code cell may hold only one workshop call such as quiz(\"01-rights\"), "
+            f'a code cell may hold only one workshop call such as quiz("01-rights"), '
             f"found a {_describe(statement)} statement"
         )
     return _parse_call(statement.value)
@@ -98,7 +96,7 @@ def _parse_import(statement: ast.ImportFrom) -> ImportCell:
 
 def _parse_call(call: ast.Call) -> WorkshopCall:
     if not isinstance(call.func, ast.Name):
-        raise CellError("call a workshop function by its plain name, such as quiz(\"01-rights\")")
+        raise CellError('call a workshop function by its plain name, such as quiz("01-rights")')
     name = call.func.id
     spec = CALLS.get(name)
     if spec is None:
@@ -111,7 +109,7 @@ def _parse_call(call: ast.Call) -> WorkshopCall:
             f"write it like {spec.example}"
         )
     arguments: dict[str, str] = {}
-    for node, (parameter, _kind) in zip(call.args, spec.parameters):
+    for node, (parameter, _kind) in zip(call.args, spec.parameters, strict=True):
         if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
             raise CellError(f"{name}() needs a quoted text argument; write it like {spec.example}")
         arguments[parameter] = node.value

@@ -8,8 +8,8 @@ validates each file against its model and then every cross-reference, and report
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,9 +22,8 @@ from .content import (
     SourcesFile,
     SupportFile,
     UIStrings,
-    load_model,
 )
-from .notebook_source import NotebookError, cited_source_keys, markdown_links, read_cells
+from .notebook_source import SOURCE_LINK_PREFIX, Cell, NotebookError, markdown_links, read_cells
 from .registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
 from .yaml_source import ContentError, LocatedYaml, Problem, load_located_yaml
 
@@ -41,7 +40,6 @@ class Workshop:
     sources: dict[str, Source]
     support: SupportFile
     ui: UIStrings
-    notebook_citations: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def notebooks_dir(self) -> Path:
@@ -174,11 +172,12 @@ def _check_modules(modules: list[Module], located: LocatedYaml, root: Path, prob
                 )
             )
         seen.setdefault(module.id, index)
-        if module.notebook in seen_notebooks:
+        first_owner = seen_notebooks.get(module.notebook)
+        if first_owner is not None:
             problems.append(
                 located.problem(
                     ("modules", index, "notebook"),
-                    f"notebook {module.notebook} already belongs to modules[{seen_notebooks[module.notebook]}]",
+                    f"notebook {module.notebook} already belongs to modules[{first_owner}]",
                 )
             )
         seen_notebooks.setdefault(module.notebook, index)
@@ -224,7 +223,9 @@ def _load_quizzes(
         relative = collector.display(quiz_path)
         if modules and folder not in module_ids:
             collector.problems.append(
-                Problem(relative, None, (), f"folder content/{folder}/ is not a module id in content/modules.yaml")
+                Problem(
+                    relative, None, (), f"folder content/{folder}/ is not a module id in content/modules.yaml"
+                )
             )
             continue
         quiz, located = collector.load(relative, QuizFile)
@@ -241,14 +242,18 @@ def _load_quizzes(
                 )
             first_use.setdefault(question.id, where)
             if known_sources is not None:
-                _check_cited(question.sources, known_sources, located, ("questions", index, "sources"),
-                             collector.problems)
+                _check_cited(
+                    question.sources,
+                    known_sources,
+                    located,
+                    ("questions", index, "sources"),
+                    collector.problems,
+                )
         quizzes[folder] = quiz
     return quizzes
 
 
 def _check_notebooks(workshop: Workshop, known_sources: set[str] | None, collector: _Collector) -> None:
-    notebook_names = {module.notebook for module in workshop.modules}
     for module in workshop.modules:
         path = workshop.notebooks_dir / module.notebook
         if not path.is_file():
@@ -259,57 +264,65 @@ def _check_notebooks(workshop: Workshop, known_sources: set[str] | None, collect
         except NotebookError as error:
             collector.problems.append(Problem(display, None, (), str(error)))
             continue
-        imported: set[str] = set()
-        called_frame = False
-        for cell in cells:
-            key_path = ("cells", cell.index)
-
-            def report(message: str, key_path: tuple[str | int, ...] = key_path, line: int | None = cell.line) -> None:
-                collector.problems.append(Problem(display, line, key_path, message))
-
-            if cell.cell_type == "markdown":
-                for _text, target in markdown_links(cell.source):
-                    if target.startswith("#src-"):
-                        key = target.removeprefix("#src-")
-                        if known_sources is not None and key not in known_sources:
-                            report(f"unknown source {key!r} in a citation link: add it to content/sources.yaml")
-                    elif target.endswith(".ipynb") and "/" not in target and target not in notebook_names:
-                        report(f"link to {target}, which is not a notebook in content/modules.yaml")
-                workshop.notebook_citations.setdefault(module.id, []).extend(cited_source_keys(cell.source))
-                continue
-            if cell.cell_type != "code":
-                continue
-            try:
-                parsed = parse_cell(cell.source)
-            except CellError as error:
-                report(str(error))
-                continue
-            if isinstance(parsed, ImportCell):
-                imported.update(parsed.names)
-            elif isinstance(parsed, WorkshopCall):
-                if parsed.name not in imported:
-                    report(f"{parsed.name}() is called before 'from therapy_workshop import {parsed.name}'")
-                called_frame = called_frame or parsed.name == "frame"
-                _check_call_arguments(parsed, module, workshop, report)
-        if not called_frame:
-            collector.problems.append(
-                Problem(display, None, (), f'the notebook never shows its page frame: add a cell frame("{module.id}")')
-            )
+        for cell, message in _notebook_findings(workshop, module, cells, known_sources):
+            if cell is None:
+                collector.problems.append(Problem(display, None, (), message))
+            else:
+                collector.problems.append(Problem(display, cell.line, ("cells", cell.index), message))
 
 
-def _check_call_arguments(call: WorkshopCall, module: Module, workshop: Workshop, report: object) -> None:
-    assert callable(report)
-    spec = CALLS[call.name]
+def _notebook_findings(
+    workshop: Workshop, module: Module, cells: list[Cell], known_sources: set[str] | None
+) -> Iterator[tuple[Cell | None, str]]:
+    """What is wrong with one module notebook, cell by cell (``None`` for the notebook as a whole)."""
+    notebook_names = {each.notebook for each in workshop.modules}
+    imported: set[str] = set()
+    called_frame = False
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            for _text, target in markdown_links(cell.source):
+                if target.startswith(SOURCE_LINK_PREFIX):
+                    key = target.removeprefix(SOURCE_LINK_PREFIX)
+                    if known_sources is not None and key not in known_sources:
+                        yield (
+                            cell,
+                            f"unknown source {key!r} in a citation link: add it to content/sources.yaml",
+                        )
+                elif target.endswith(".ipynb") and "/" not in target and target not in notebook_names:
+                    yield cell, f"link to {target}, which is not a notebook in content/modules.yaml"
+            continue
+        if cell.cell_type != "code":
+            continue
+        try:
+            parsed = parse_cell(cell.source)
+        except CellError as error:
+            yield cell, str(error)
+            continue
+        if isinstance(parsed, ImportCell):
+            imported.update(parsed.names)
+        elif isinstance(parsed, WorkshopCall):
+            if parsed.name not in imported:
+                yield cell, f"{parsed.name}() is called before 'from therapy_workshop import {parsed.name}'"
+            called_frame = called_frame or parsed.name == "frame"
+            for message in _call_argument_findings(parsed, module, workshop):
+                yield cell, message
+    if not called_frame:
+        yield None, f'the notebook never shows its page frame: add a cell frame("{module.id}")'
+
+
+def _call_argument_findings(call: WorkshopCall, module: Module, workshop: Workshop) -> Iterator[str]:
+    """Arguments of a registered call that name nothing real, or the wrong thing for this notebook."""
     if call.name == "app":
-        report("app() belongs only in notebooks/app.ipynb, not in a module notebook")
-    for parameter, kind in spec.parameters:
+        yield "app() belongs only in notebooks/app.ipynb, not in a module notebook"
+    module_ids = {each.id for each in workshop.modules}
+    for parameter, kind in CALLS[call.name].parameters:
         value = call.arguments[parameter]
         if kind == "quiz" and value not in workshop.quizzes:
-            report(f'{call.name}("{value}") names no quiz: there is no content/{value}/quiz.yaml')
-        elif kind == "module" and value not in {m.id for m in workshop.modules}:
-            report(f'{call.name}("{value}") names no module in content/modules.yaml')
+            yield f'{call.name}("{value}") names no quiz: there is no content/{value}/quiz.yaml'
+        elif kind == "module" and value not in module_ids:
+            yield f'{call.name}("{value}") names no module in content/modules.yaml'
         elif call.name == "frame" and value != module.id:
-            report(f'frame("{value}") in the notebook of module {module.id}: use frame("{module.id}")')
+            yield f'frame("{value}") in the notebook of module {module.id}: use frame("{module.id}")'
 
 
 @lru_cache(maxsize=1)

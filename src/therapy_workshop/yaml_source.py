@@ -138,9 +138,7 @@ def load_located_yaml(path: Path, display_name: str) -> LocatedYaml:
         line = mark.line + 1 if mark is not None else None
         what = error.problem or "could not be read"
         context = f" ({error.context})" if error.context else ""
-        raise ContentError(
-            [Problem(display_name, line, (), f"YAML syntax error: {what}{context}")]
-        ) from None
+        raise ContentError([Problem(display_name, line, (), f"YAML syntax error: {what}{context}")]) from None
     except yaml.YAMLError as error:
         raise ContentError([Problem(display_name, None, (), f"YAML syntax error: {error}")]) from None
     finally:

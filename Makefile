@@ -1,0 +1,53 @@
+# Every target creates .venv on first use, so a fresh machine with only python3 needs nothing else.
+# `make app` serves the workshop; `make test` runs everything CI runs.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8866
+# Voilà finds our template (no CDN links) here; voila.json in this folder holds the rest of its settings.
+export JUPYTER_PATH := $(CURDIR)/share/jupyter
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: app test lint typecheck check unit notebooks browser lab clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+## app: serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 to serve a room)
+app: $(BIN)/.installed
+	$(BIN)/voila notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT)
+
+## lab: open the module notebooks in JupyterLab for self-study
+lab: $(BIN)/.installed
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+## check: validate all content and notebooks (file:line key: message on any problem)
+check: $(BIN)/.installed
+	$(BIN)/therapy-workshop check
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+unit: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -m "not browser" tests
+
+notebooks: $(BIN)/.installed
+	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider notebooks
+
+browser: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -m browser tests
+
+## test: lint, types, content check, unit tests, every notebook under nbval, browser tests in Chromium
+test: lint typecheck check unit notebooks browser
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache .mypy_cache

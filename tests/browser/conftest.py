@@ -1,0 +1,177 @@
+"""A live Voilà server serving the app, and Debian's Chromium driven by Playwright.
+
+One server per test session (starting Voilà costs ~1.5 s); one fresh browser page per test. In CI the
+browser tests must run: a missing Chromium fails them there, and only outside CI are they skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class VoilaServer:
+    """A running ``voila notebooks/app.ipynb`` with the project's voila.json."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    def kernel_count(self) -> int:
+        """Kernels this server has running (preheated pool included)."""
+        children = psutil.Process(self.process.pid).children(recursive=True)
+        return sum(1 for child in children if "ipykernel_launcher" in " ".join(_cmdline(child)))
+
+    def wait_for_kernels(self, expected: int, timeout: float = 20.0) -> int:
+        """Poll until ``expected`` kernels run (or time out); return the last count seen."""
+        deadline = time.monotonic() + timeout
+        count = self.kernel_count()
+        while count != expected and time.monotonic() < deadline:
+            time.sleep(0.25)
+            count = self.kernel_count()
+        return count
+
+    def settled_kernel_count(self, quiet: float = 2.0, timeout: float = 30.0) -> int:
+        """Kernel count once it has not changed for ``quiet`` seconds (pool refilled, shutdowns done)."""
+        deadline = time.monotonic() + timeout
+        count = self.kernel_count()
+        stable_since = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.kernel_count()
+            if now != count:
+                count, stable_since = now, time.monotonic()
+            elif time.monotonic() - stable_since >= quiet:
+                break
+        return count
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return []
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
+    env = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voila", "notebooks/app.ipynb", f"--port={port}"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = VoilaServer(process, f"http://127.0.0.1:{port}/", log_path)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(server.url, timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"Voilà did not start:\n{server.log()}")
+        time.sleep(0.3)
+    # The request above used one preheated kernel; let the pool refill before tests count kernels.
+    time.sleep(2)
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@dataclass
+class PageRecorder:
+    """What a page did that a test may want to assert: console messages, errors and requests."""
+
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        reason = f"no Chromium at {CHROMIUM} (install Debian's: apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI, but there is {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def recorder() -> PageRecorder:
+    return PageRecorder()
+
+
+@pytest.fixture
+def page(chromium: object, recorder: PageRecorder, request: pytest.FixtureRequest) -> Iterator[object]:
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on(
+        "console", lambda message: message.type == "error" and recorder.console_errors.append(message.text)
+    )
+    page.on("pageerror", lambda error: recorder.console_errors.append(str(error)))
+    page.on("request", lambda req: recorder.requests.append(req.url))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        page.goto("about:blank")  # fires the unload beacon so the server frees this page's kernel
+    except Exception:
+        pass
+    context.close()

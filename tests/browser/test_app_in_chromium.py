@@ -1,0 +1,182 @@
+"""The Voilà app as a learner uses it, in Debian's Chromium against a live server."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from therapy_workshop.workshop import load_workshop
+
+from .conftest import REPO, PageRecorder, VoilaServer
+
+WORKSHOP = load_workshop(REPO)
+QUIZ = WORKSHOP.quizzes["01-rights"]
+
+
+def open_app(page: Any, server: VoilaServer, query: str = "") -> None:
+    page.goto(server.url + query)
+    page.wait_for_selector(".tw-module-title")
+
+
+def other_hosts(server: VoilaServer, recorder: PageRecorder) -> list[str]:
+    own = urlparse(server.url).netloc
+    return sorted(
+        {url for url in recorder.requests if url.startswith("http") and urlparse(url).netloc != own}
+    )
+
+
+def test_start_page_is_served_with_the_workshop_title(voila_server: VoilaServer) -> None:
+    with urllib.request.urlopen(voila_server.url, timeout=10) as response:
+        html = response.read().decode()
+    assert "<title>Your Rights in Therapy</title>" in html
+    assert "cdn.jsdelivr.net" not in html and "cdnjs" not in html
+    assert "fontawesome" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "voila/files/01_your_rights_in_therapy.ipynb",
+        "voila/files/app.ipynb",
+        "voila/files/../content/modules.yaml",
+        "voila/render/01_your_rights_in_therapy.ipynb",
+        "api/kernels",
+        "voila/tree",
+    ],
+)
+def test_nothing_but_the_app_is_served(voila_server: VoilaServer, path: str) -> None:
+    try:
+        with urllib.request.urlopen(voila_server.url + path, timeout=10) as response:
+            body = response.read().decode(errors="replace")
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body = error.read().decode(errors="replace")
+        status = error.code
+    assert status in (403, 404)
+    assert "Traceback" not in body
+    assert "modules:" not in body and '"cells"' not in body
+
+
+def test_learner_answers_wrong_then_right_and_finishes_the_quiz(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder
+) -> None:
+    open_app(page, voila_server)
+    page.get_by_role("navigation", name="Contents").get_by_role("link", name="Your rights in therapy").click()
+    page.wait_for_selector('.tw-module-title[data-module="01-rights"]')
+    assert page.url.endswith("?module=01-rights")
+    assert page.title() == "Your rights in therapy · Your Rights in Therapy"
+
+    first = QUIZ.questions[0]
+    wrong = next(index for index, option in enumerate(first.options) if not option.correct)
+    right = next(index for index, option in enumerate(first.options) if option.correct)
+    group = page.get_by_role("group", name=first.prompt.strip()[:40])
+    group.get_by_label(first.options[wrong].text).check()
+    page.get_by_role("button", name="Check").click()
+    feedback = page.locator(".tw-feedback")
+    feedback.wait_for()
+    text = " ".join(feedback.inner_text().split())
+    assert text.startswith("Not quite. Here is why.")
+    assert " ".join(first.options[wrong].feedback.split()) in text
+    assert " ".join(first.explanation.split()) in text
+
+    page.get_by_role("button", name="Try again").click()
+    page.wait_for_selector(".tw-feedback", state="detached")
+    group.get_by_label(first.options[right].text).check()
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector('.tw-feedback[data-tone="right"]')
+    assert " ".join(first.explanation.split()) in " ".join(page.locator(".tw-feedback").inner_text().split())
+
+    for number in range(2, len(QUIZ.questions) + 1):
+        page.get_by_role("button", name="Next question").click()
+        page.get_by_text(f"Question {number} of {len(QUIZ.questions)}").wait_for()
+    page.get_by_role("button", name="See my results").click()
+    score = page.locator(".tw-score")
+    score.wait_for()
+    assert score.inner_text() == f"You got 0 of {len(QUIZ.questions)} right on the first try."
+    assert page.locator(".tw-review li").count() == len(QUIZ.questions)
+
+    assert recorder.console_errors == []
+    assert other_hosts(voila_server, recorder) == []
+
+
+def test_need_support_opens_with_the_keyboard_and_lists_lines(page: Any, voila_server: VoilaServer) -> None:
+    open_app(page, voila_server)
+    summary = page.locator("summary", has_text="Need support?")
+    summary.focus()
+    page.keyboard.press("Enter")
+    for country in WORKSHOP.support.countries:
+        assert page.get_by_text(country.lines[0].name, exact=False).first.is_visible()
+    assert page.get_by_text("education, not legal or clinical advice").first.is_visible()
+
+
+def test_deep_link_opens_the_module_directly(page: Any, voila_server: VoilaServer) -> None:
+    open_app(page, voila_server, "?module=01-rights")
+    page.wait_for_selector('.tw-module-title[data-module="01-rights"]')
+    assert (
+        page.get_by_role("link", name="Your rights in therapy", exact=True).get_attribute("aria-current")
+        == "page"
+    )
+
+
+def test_quiz_works_with_the_keyboard_alone(page: Any, voila_server: VoilaServer) -> None:
+    open_app(page, voila_server, "?module=01-rights")
+    first = QUIZ.questions[0]
+    radio = page.locator(".tw-choices input").first
+    radio.wait_for()
+    radio.focus()
+    page.keyboard.press("Space")
+    assert radio.is_checked()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Check"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".tw-feedback")
+    assert page.evaluate("document.activeElement.classList.contains('tw-live')")
+    assert first.options[0].text in page.locator(".tw-feedback").inner_text()
+
+
+def test_moving_between_modules_keeps_one_kernel_and_leaving_frees_it(
+    chromium: Any, voila_server: VoilaServer
+) -> None:
+    idle = voila_server.settled_kernel_count()
+    context = chromium.new_context()
+    page = context.new_page()
+    open_app(page, voila_server)
+    assert voila_server.wait_for_kernels(idle + 1) == idle + 1
+    for _ in range(3):
+        page.get_by_role("link", name="Next: Your rights in therapy").click()
+        page.wait_for_selector('.tw-module-title[data-module="01-rights"]')
+        page.get_by_role("link", name="Previous: Start here").click()
+        page.wait_for_selector('.tw-module-title[data-module="00-start"]')
+    time.sleep(1.5)  # a reload would have taken a pool kernel by now
+    assert voila_server.kernel_count() == idle + 1
+    page.goto("about:blank")
+    assert voila_server.wait_for_kernels(idle) == idle
+    context.close()
+
+
+@pytest.mark.parametrize("module_id", [module.id for module in WORKSHOP.modules])
+def test_axe_finds_no_serious_or_critical_violations(
+    page: Any, voila_server: VoilaServer, module_id: str
+) -> None:
+    open_app(page, voila_server, f"?module={module_id}")
+    page.wait_for_selector(f'.tw-module-title[data-module="{module_id}"]')
+    if module_id in WORKSHOP.quizzes:
+        page.locator(".tw-choices input").first.check()
+        page.get_by_role("button", name="Check").click()
+        page.wait_for_selector(".tw-feedback")
+    page.locator("summary", has_text="Need support?").click()
+    results = Axe().run(page)
+    serious = [
+        {"id": violation["id"], "nodes": [node["target"] for node in violation["nodes"]]}
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], json.dumps(serious, indent=1)

@@ -1,0 +1,92 @@
+"""The one-notebook app shell: modules swap inside one kernel, deep links and in-page links work."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pytest
+
+from therapy_workshop.app import WorkshopApp
+from therapy_workshop.quiz import QuizSet
+from therapy_workshop.render import build_module_page
+from therapy_workshop.workshop import Workshop
+
+
+@pytest.fixture
+def shell(workshop: Workshop) -> WorkshopApp:
+    return WorkshopApp(workshop)
+
+
+def page_html(page: widgets.VBox) -> str:
+    return "".join(child.value for child in page.children if isinstance(child, widgets.HTML))
+
+
+def test_app_opens_on_the_start_page(shell: WorkshopApp) -> None:
+    assert shell.current == "00-start"
+    assert '<h1 class="tw-module-title" data-module="00-start">Start here</h1>' in page_html(shell.page)
+    assert 'aria-current="page">Start here</a>' in shell.menu.value
+
+
+def test_next_and_previous_move_between_modules(shell: WorkshopApp) -> None:
+    shell.next_module()
+    assert shell.current == "01-rights"
+    assert shell.location.current == "01-rights"
+    assert shell.location.page_title == "Your rights in therapy · Your Rights in Therapy"
+    shell.previous_module()
+    assert shell.current == "00-start"
+
+
+def test_deep_link_query_opens_that_module(shell: WorkshopApp) -> None:
+    shell.location.query = "?module=01-rights"
+    assert shell.current == "01-rights"
+
+
+def test_unknown_deep_link_shows_start_page_with_a_notice(shell: WorkshopApp) -> None:
+    shell.location.query = "?module=99-nothing"
+    assert shell.current == "00-start"
+    assert "There is no module called “99-nothing”" in shell.notice_area.value
+    shell.go("01-rights")
+    assert shell.notice_area.value == ""
+
+
+def test_link_click_message_from_the_page_switches_module(shell: WorkshopApp) -> None:
+    shell.location._on_message(shell.location, {"go": "01-rights"}, [])
+    assert shell.current == "01-rights"
+
+
+def test_quiz_progress_survives_moving_away_and_back(shell: WorkshopApp) -> None:
+    shell.go("01-rights")
+    quiz = next(child for child in shell.page.children if isinstance(child, QuizSet))
+    quiz.next()
+    shell.go("00-start")
+    shell.go("01-rights")
+    same = next(child for child in shell.page.children if isinstance(child, QuizSet))
+    assert same is quiz
+    assert same.counter_text.startswith("Question 2 of")
+
+
+def test_links_between_notebooks_become_in_app_links(workshop: Workshop) -> None:
+    html = page_html(build_module_page(workshop, "00-start"))
+    assert 'href="?module=01-rights"' in html
+    assert "01_your_rights_in_therapy.ipynb" not in html
+
+
+def test_module_page_shows_notebook_text_quiz_and_sources(workshop: Workshop) -> None:
+    page = build_module_page(workshop, "01-rights")
+    kinds = [type(child).__name__ for child in page.children]
+    assert "QuizSet" in kinds
+    html = page_html(page)
+    assert '<section class="tw-sources-section"><h2>Sources</h2>' in html
+    assert 'id="src-aca-a.2.a"' in html
+    assert "jp-RenderedMarkdown" in html
+
+
+def test_footer_and_header_carry_support_and_not_advice(shell: WorkshopApp, workshop: Workshop) -> None:
+    assert "<summary>Need support?</summary>" in shell.support.value
+    assert "education, not legal or clinical advice" in shell.footer.value
+    shell.go("01-rights")
+    assert 'rel="prev" href="?module=00-start"' in shell.footer.value
+
+
+def test_app_keeps_only_the_shown_page_in_the_body(shell: WorkshopApp) -> None:
+    shell.go("01-rights")
+    assert shell.body.children == (shell.pages["01-rights"],)

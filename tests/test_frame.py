@@ -1,0 +1,55 @@
+"""The page frame and generated listings, as shown in a notebook opened on its own."""
+
+from __future__ import annotations
+
+from therapy_workshop.frame import notebook_link, standalone_frame_html, support_panel_html
+from therapy_workshop.listings import cited_keys, module_overview_html, sources_list_html
+from therapy_workshop.workshop import Workshop
+
+
+def test_frame_links_to_neighbouring_notebooks(workshop: Workshop) -> None:
+    html = standalone_frame_html(workshop, "01-rights")
+    assert 'href="00_start_here.ipynb">Contents</a>' in html
+    assert 'rel="prev" href="00_start_here.ipynb">Previous: Start here</a>' in html
+    assert "Next:" not in html  # the last module has no next link
+    assert '<h1 class="tw-module-title" data-module="01-rights">Your rights in therapy</h1>' in html
+    assert "Module 1 of 1 · about 25 minutes" in html
+
+
+def test_support_panel_lists_every_country_with_its_emergency_number(workshop: Workshop) -> None:
+    html = support_panel_html(workshop)
+    assert html.startswith('<details class="tw-support"><summary>Need support?</summary>')
+    for country in workshop.support.countries:
+        assert (
+            f"<strong>{country.name}</strong> · emergency: <strong>{country.emergency_number}</strong>"
+            in html
+        )
+        for line in country.lines:
+            assert line.name.replace("&", "&amp;") in html
+    assert "education, not legal or clinical advice" in html
+
+
+def test_support_links_open_in_a_new_tab_without_referrer(workshop: Workshop) -> None:
+    html = support_panel_html(workshop)
+    assert 'target="_blank" rel="noopener noreferrer"' in html
+
+
+def test_overview_is_generated_from_modules_yaml(workshop: Workshop) -> None:
+    html = module_overview_html(workshop, notebook_link)
+    module = workshop.module("01-rights")
+    assert f'<a href="{module.notebook}">{module.title}</a>' in html
+    assert f"about {module.minutes} minutes" in html
+    for objective in module.objectives:
+        assert objective.split()[0] in html
+
+
+def test_sources_list_has_an_anchor_for_every_cited_source(workshop: Workshop) -> None:
+    html = sources_list_html(workshop, "01-rights")
+    keys = cited_keys(workshop, "01-rights")
+    assert keys
+    for key in keys:
+        assert f'<li id="src-{key}">' in html
+
+
+def test_page_without_citations_says_so(workshop: Workshop) -> None:
+    assert "This page cites no sources." in sources_list_html(workshop, "00-start")

@@ -1,0 +1,41 @@
+"""Markdown rendering: content can never inject markup; links behave as a reader expects."""
+
+from __future__ import annotations
+
+from therapy_workshop.markdown import escape, render_inline, render_markdown
+
+
+def test_raw_html_in_content_is_escaped() -> None:
+    html = render_markdown('Hello <img src=x onerror="alert(1)"> world')
+    assert "<img" not in html
+    assert "&lt;img" in html
+
+
+def test_external_links_open_in_a_new_tab_without_referrer() -> None:
+    html = render_inline("[APA](https://www.apa.org/ethics/code)")
+    assert html == (
+        '<a href="https://www.apa.org/ethics/code" target="_blank" rel="noopener noreferrer">APA</a>'
+    )
+
+
+def test_link_rewriter_changes_only_what_it_maps() -> None:
+    def rewrite(href: str) -> str:
+        return "?module=01-rights" if href == "01_x.ipynb" else href
+
+    html = render_markdown("[one](01_x.ipynb) and [two](#src-apa-code)", rewrite)
+    assert '<a href="?module=01-rights">one</a>' in html
+    assert '<a href="#src-apa-code">two</a>' in html
+
+
+def test_javascript_links_are_not_rendered_as_links() -> None:
+    assert "<a" not in render_inline("[click](javascript:alert(1))")
+
+
+def test_tables_and_code_render() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n")
+    assert "<table>" in html
+    assert 'class="highlight"' in html
+
+
+def test_escape_quotes_for_attributes() -> None:
+    assert escape('"><script>') == "&quot;&gt;&lt;script&gt;"
