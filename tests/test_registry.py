@@ -25,7 +25,7 @@ def test_empty_cell_is_nothing() -> None:
     [
         (
             "x = 1",
-            'a code cell may hold only one workshop call such as quiz("01-rights"), found a assign statement',
+            'a code cell may hold only one workshop call such as quiz("01-rights"), not other Python code',
         ),
         ('quiz("a")\nquiz("b")', "a code cell may hold only one workshop call, found 2 statements"),
         (
@@ -37,7 +37,7 @@ def test_empty_cell_is_nothing() -> None:
         ('quiz(module_id="a")', 'quiz() takes no keyword arguments; write it like quiz("01-rights")'),
         (
             "import os",
-            'a code cell may hold only one workshop call such as quiz("01-rights"), found a import statement',
+            'a code cell may hold only one workshop call such as quiz("01-rights"), not other Python code',
         ),
         ("from os import path", "the only import allowed is 'from therapy_workshop import ...'"),
         (

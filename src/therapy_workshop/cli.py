@@ -88,8 +88,12 @@ def run_check(root: Path, as_json: bool) -> int:
         else:
             for problem in problems:
                 print(problem)
-            noun = "problem" if len(problems) == 1 else "problems"
-            print(f"\n{len(problems)} {noun} found. Fix them and run 'make check' again.", file=sys.stderr)
+            found = (
+                "1 problem found. Fix it"
+                if len(problems) == 1
+                else f"{len(problems)} problems found. Fix them"
+            )
+            print(f"\n{found} and run 'make check' again.", file=sys.stderr)
         return 1
     assert workshop is not None
     report = summary(workshop)

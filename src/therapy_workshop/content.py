@@ -8,7 +8,7 @@ enforces produces a plain sentence, and :func:`validate_file` turns pydantic's e
 from __future__ import annotations
 
 import re
-from itertools import pairwise
+import string
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -173,12 +173,8 @@ class Question(Strict):
                 raise ValueError("a multiple-choice question needs 3 to 6 options")
             if not correct:
                 raise ValueError("a multiple-choice question needs at least one correct option")
-            for index, option in enumerate(options):
-                if option.correct and not option.missed:
-                    raise ValueError(
-                        f"option {index} is correct, so it needs 'missed' feedback "
-                        "(shown when a learner leaves it out)"
-                    )
+        # Per-option rules ('missed' present where needed) are checked by the workshop loader, which can
+        # point at the option's own line.
         return options
 
     @property
@@ -217,9 +213,7 @@ class QuizFile(Strict):
     def _bands_ascend_from_zero(cls, bands: list[ScoreBand]) -> list[ScoreBand]:
         if bands[0].from_percent != 0:
             raise ValueError("the first score band must start 'from: 0' so every score gets feedback")
-        for earlier, later in pairwise(bands):
-            if later.from_percent <= earlier.from_percent:
-                raise ValueError("score bands must go up: each 'from' must be larger than the one before")
+        # That each band starts higher than the one before is checked by the loader, at the band's line.
         return bands
 
     def feedback_for(self, percent: float) -> str:
@@ -232,6 +226,17 @@ class QuizFile(Strict):
 
 
 # ---------------------------------------------------------------------------------------------- UI text
+UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "question_of": frozenset({"number", "total"}),
+    "score": frozenset({"right", "total"}),
+    "module_of": frozenset({"number", "total"}),
+    "about_minutes": frozenset({"minutes"}),
+    "go_previous": frozenset({"title"}),
+    "go_next": frozenset({"title"}),
+    "module_unknown": frozenset({"module"}),
+}
+
+
 class UIStrings(Strict):
     """``content/ui.yaml``: every word the widgets show that is not lesson content."""
 
@@ -281,6 +286,24 @@ class UIStrings(Strict):
     results_label: str
     sources_label: str
 
+    @field_validator("*")
+    @classmethod
+    def _placeholders_are_known(cls, value: str, info: ValidationInfo) -> str:
+        allowed = UI_PLACEHOLDERS.get(info.field_name or "", frozenset())
+        try:
+            used = [name for _text, name, _spec, _conv in string.Formatter().parse(value) if name is not None]
+        except ValueError:
+            raise ValueError("a '{' or '}' is not closed: placeholders look like {name}") from None
+        for name in used:
+            if name not in allowed:
+                can_use = (
+                    "this text can use " + " and ".join(f"{{{each}}}" for each in sorted(allowed))
+                    if allowed
+                    else "this text takes no placeholders"
+                )
+                raise ValueError(f"unknown placeholder {{{name}}}: {can_use}")
+        return value
+
     def format(self, name: str, **values: Any) -> str:
         """Fill ``{placeholders}`` in the string called ``name``."""
         text: str = getattr(self, name)
@@ -306,6 +329,9 @@ _PLAIN_MESSAGES = {
 def _plain_message(error: Any, model: type[BaseModel]) -> str:
     """Turn one pydantic error into a sentence an editor can act on."""
     kind = error["type"]
+    if kind == "string_type" and isinstance(error.get("input"), (bool, int, float)):
+        # YAML reads an unquoted True, no, 999 or 000 as a yes/no or a number, not as text.
+        return "should be text: put it in quotes"
     if kind in _PLAIN_MESSAGES:
         return _PLAIN_MESSAGES[kind]
     if kind == "extra_forbidden":

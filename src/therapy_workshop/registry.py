@@ -56,10 +56,6 @@ class CellError(ValueError):
     """A code cell that is not one registered call; the message says what was found instead."""
 
 
-def _describe(node: ast.AST) -> str:
-    return type(node).__name__.lower()
-
-
 def parse_cell(source: str) -> WorkshopCall | ImportCell | None:
     """Parse one code cell. Return ``None`` for an empty cell; raise :class:`CellError` otherwise."""
     try:
@@ -75,8 +71,7 @@ def parse_cell(source: str) -> WorkshopCall | ImportCell | None:
         return _parse_import(statement)
     if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
         raise CellError(
-            f'a code cell may hold only one workshop call such as quiz("01-rights"), '
-            f"found a {_describe(statement)} statement"
+            'a code cell may hold only one workshop call such as quiz("01-rights"), not other Python code'
         )
     return _parse_call(statement.value)
 

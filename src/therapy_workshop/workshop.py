@@ -161,26 +161,26 @@ def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) ->
 
 
 def _check_modules(modules: list[Module], located: LocatedYaml, root: Path, problems: list[Problem]) -> None:
-    seen: dict[str, int] = {}
-    seen_notebooks: dict[str, int] = {}
+    first_id_line: dict[str, int | None] = {}
+    first_notebook_owner: dict[str, int | None] = {}
     for index, module in enumerate(modules):
-        if module.id in seen:
+        if module.id in first_id_line:
             problems.append(
                 located.problem(
                     ("modules", index, "id"),
-                    f"module id {module.id!r} is used twice (first at modules[{seen[module.id]}])",
+                    f"module id {module.id!r} is used twice (first at line {first_id_line[module.id]})",
                 )
             )
-        seen.setdefault(module.id, index)
-        first_owner = seen_notebooks.get(module.notebook)
-        if first_owner is not None:
+        first_id_line.setdefault(module.id, located.line_of(("modules", index, "id")))
+        if module.notebook in first_notebook_owner:
             problems.append(
                 located.problem(
                     ("modules", index, "notebook"),
-                    f"notebook {module.notebook} already belongs to modules[{first_owner}]",
+                    f"notebook {module.notebook} already belongs to the module at line "
+                    f"{first_notebook_owner[module.notebook]}",
                 )
             )
-        seen_notebooks.setdefault(module.notebook, index)
+        first_notebook_owner.setdefault(module.notebook, located.line_of(("modules", index)))
         if not (root / "notebooks" / module.notebook).is_file():
             problems.append(
                 located.problem(("modules", index, "notebook"), f"notebooks/{module.notebook} does not exist")
@@ -231,6 +231,7 @@ def _load_quizzes(
         quiz, located = collector.load(relative, QuizFile)
         if not isinstance(quiz, QuizFile) or located is None:
             continue
+        collector.problems.extend(_quiz_findings(quiz, located))
         for index, question in enumerate(quiz.questions):
             where = f"{relative}:{located.line_of(('questions', index, 'id'))}"
             if question.id in first_use:
@@ -251,6 +252,30 @@ def _load_quizzes(
                 )
         quizzes[folder] = quiz
     return quizzes
+
+
+def _quiz_findings(quiz: QuizFile, located: LocatedYaml) -> Iterator[Problem]:
+    """Rules about single options and bands, reported at the option's or band's own line."""
+    for band_index in range(1, len(quiz.score_feedback)):
+        if quiz.score_feedback[band_index].from_percent <= quiz.score_feedback[band_index - 1].from_percent:
+            yield located.problem(
+                ("score_feedback", band_index, "from"),
+                "score bands must go up: each 'from' must be larger than the one before",
+            )
+    for question_index, question in enumerate(quiz.questions):
+        for option_index, option in enumerate(question.options):
+            path = ("questions", question_index, "options", option_index)
+            if question.kind == "multiple" and option.correct and not option.missed:
+                yield located.problem(
+                    (*path, "missed"),
+                    "this option is correct, so it needs 'missed' feedback "
+                    "(shown when a learner leaves it out)",
+                )
+            elif option.missed and not (question.kind == "multiple" and option.correct):
+                yield located.problem(
+                    (*path, "missed"),
+                    "'missed' is shown only for correct options of a multiple question: remove it here",
+                )
 
 
 def _check_notebooks(workshop: Workshop, known_sources: set[str] | None, collector: _Collector) -> None:
@@ -317,7 +342,7 @@ def _call_argument_findings(call: WorkshopCall, module: Module, workshop: Worksh
     module_ids = {each.id for each in workshop.modules}
     for parameter, kind in CALLS[call.name].parameters:
         value = call.arguments[parameter]
-        if kind == "quiz" and value not in workshop.quizzes:
+        if kind == "quiz" and not (workshop.root / "content" / value / "quiz.yaml").is_file():
             yield f'{call.name}("{value}") names no quiz: there is no content/{value}/quiz.yaml'
         elif kind == "module" and value not in module_ids:
             yield f'{call.name}("{value}") names no module in content/modules.yaml'

@@ -113,6 +113,28 @@ def _build(
     return loader.construct_object(node, deep=True)
 
 
+def explain_syntax_error(error: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """The line to look at and a plain sentence for PyYAML's most common complaints.
+
+    PyYAML speaks of "block ends" and "scalars", and for an unclosed quote it points past the end of the
+    file; an editor needs the line where the mistake is and what to do about it.
+    """
+    problem = error.problem or ""
+    context = error.context or ""
+    problem_line = error.problem_mark.line + 1 if error.problem_mark is not None else None
+    context_line = error.context_mark.line + 1 if error.context_mark is not None else problem_line
+    if "quoted scalar" in context:
+        return context_line, "a quote opened on this line is never closed"
+    if problem.startswith("expected <block end>") or "did not find expected '-' indicator" in problem:
+        return problem_line, "this line is indented differently from the lines above it"
+    if "mapping values are not allowed here" in problem:
+        return problem_line, "a ': ' inside text confuses YAML: put the whole text in quotes"
+    if "that cannot start any token" in problem and "\\t" in problem:
+        return problem_line, "a tab is used for indentation: use spaces instead"
+    detail = f"{problem} ({context})" if context else problem or "the file could not be read"
+    return problem_line or context_line, detail
+
+
 def load_located_yaml(path: Path, display_name: str) -> LocatedYaml:
     """Load ``path`` into a :class:`LocatedYaml`; raise :class:`ContentError` on syntax errors.
 
@@ -132,13 +154,11 @@ def load_located_yaml(path: Path, display_name: str) -> LocatedYaml:
     try:
         node = loader.get_single_node()
         if node is not None:
+            located.lines[()] = node.start_mark.line + 1  # the first line that is not a comment
             located.data = _build(node, loader, (), located, problems)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = error.problem or "could not be read"
-        context = f" ({error.context})" if error.context else ""
-        raise ContentError([Problem(display_name, line, (), f"YAML syntax error: {what}{context}")]) from None
+        line, message = explain_syntax_error(error)
+        raise ContentError([Problem(display_name, line, (), f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as error:
         raise ContentError([Problem(display_name, None, (), f"YAML syntax error: {error}")]) from None
     finally:

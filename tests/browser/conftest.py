@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -94,17 +94,16 @@ def _cmdline(process: psutil.Process) -> list[str]:
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
+    """The app as a newcomer starts it: ``make app``, on a free port so a running app is left alone."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("voila") / "voila.log"
-    env = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "voila", "notebooks/app.ipynb", f"--port={port}"],
+            ["make", "--no-print-directory", "app", f"PORT={port}"],
             cwd=REPO,
-            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # so the whole group (make and voila) can be stopped together
         )
     server = VoilaServer(process, f"http://127.0.0.1:{port}/", log_path)
     deadline = time.monotonic() + 60
@@ -116,17 +115,17 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServ
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"Voilà did not start:\n{server.log()}")
         time.sleep(0.3)
     # The request above used one preheated kernel; let the pool refill before tests count kernels.
     time.sleep(2)
     yield server
-    process.terminate()
+    os.killpg(process.pid, signal.SIGTERM)  # SIGTERM makes Voilà shut its kernels down
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 @dataclass
@@ -175,3 +174,4 @@ def page(chromium: object, recorder: PageRecorder, request: pytest.FixtureReques
     except Exception:
         pass
     context.close()
+    assert recorder.console_errors == [], "the page logged errors"

@@ -1,0 +1,267 @@
+"""Broken content is reported exactly: every problem as ``file:line key.path: message``, nothing else.
+
+Each file in ``tests/content_bad/`` is a tiny replacement for one real project file with one thing wrong.
+``ERROR_MESSAGES`` says which file it replaces and the exact lines a content editor should see.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from therapy_workshop.cli import main
+from therapy_workshop.workshop import load_workshop
+from therapy_workshop.yaml_source import ContentError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BAD_CONTENT = Path(__file__).resolve().parent / "content_bad"
+
+QUIZ = "content/01-rights/quiz.yaml"
+MODULES = "content/modules.yaml"
+SOURCES = "content/sources.yaml"
+SUPPORT = "content/support.yaml"
+UI = "content/ui.yaml"
+NOTEBOOK = "notebooks/01_your_rights_in_therapy.ipynb"
+
+# fixture file name -> (the project file it replaces, every problem line `check` should report, in order)
+ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
+    # ------------------------------------------------------------------------------------ quiz questions
+    "single_choice_no_correct_option.yaml": (
+        QUIZ,
+        [
+            f"{QUIZ}:9 questions[0].options: "
+            "a single-choice question needs exactly one correct option (found 0)"
+        ],
+    ),
+    "single_choice_two_correct_options.yaml": (
+        QUIZ,
+        [
+            f"{QUIZ}:9 questions[0].options: "
+            "a single-choice question needs exactly one correct option (found 2)"
+        ],
+    ),
+    "multiple_choice_correct_option_without_missed.yaml": (
+        QUIZ,
+        [
+            f"{QUIZ}:10 questions[0].options[0].missed: "
+            "this option is correct, so it needs 'missed' feedback (shown when a learner leaves it out)"
+        ],
+    ),
+    "true_false_options_not_true_and_false.yaml": (
+        QUIZ,
+        [
+            f"{QUIZ}:9 questions[0].options: "
+            "a true_false question needs exactly two options: 'True' and 'False'"
+        ],
+    ),
+    "true_false_option_text_unquoted.yaml": (
+        QUIZ,
+        [f"{QUIZ}:10 questions[0].options[0].text: should be text: put it in quotes"],
+    ),
+    "question_cites_unknown_source.yaml": (
+        QUIZ,
+        [f"{QUIZ}:17 questions[0].sources[1]: unknown source 'apa-10.99': add it to content/sources.yaml"],
+    ),
+    "question_id_used_twice.yaml": (
+        QUIZ,
+        [f"{QUIZ}:18 questions[1].id: question id 'rights-end-any-time' is already used at {QUIZ}:6"],
+    ),
+    "option_correct_not_true_or_false.yaml": (
+        QUIZ,
+        [f"{QUIZ}:11 questions[0].options[0].correct: should be true or false"],
+    ),
+    "misspelt_key.yaml": (
+        QUIZ,
+        [
+            f"{QUIZ}:10 questions[0].options[0].feedback: this key is required but missing",
+            f"{QUIZ}:12 questions[0].options[0].feedbak: unknown key (check the spelling, or remove it)",
+        ],
+    ),
+    "question_without_explanation.yaml": (
+        QUIZ,
+        [f"{QUIZ}:6 questions[0].explanation: this key is required but missing"],
+    ),
+    "score_bands_not_from_zero.yaml": (
+        QUIZ,
+        [f"{QUIZ}:2 score_feedback: the first score band must start 'from: 0' so every score gets feedback"],
+    ),
+    "score_bands_not_increasing.yaml": (
+        QUIZ,
+        [
+            f"{QUIZ}:7 score_feedback[2].from: score bands must go up: "
+            "each 'from' must be larger than the one before"
+        ],
+    ),
+    # ------------------------------------------------------------------------------------ YAML itself
+    "yaml_unclosed_quote.yaml": (
+        QUIZ,
+        [f"{QUIZ}:8: YAML syntax error: a quote opened on this line is never closed"],
+    ),
+    "yaml_bad_indentation.yaml": (
+        QUIZ,
+        [f"{QUIZ}:12: YAML syntax error: this line is indented differently from the lines above it"],
+    ),
+    "key_twice_in_one_block.yaml": (
+        QUIZ,
+        [f"{QUIZ}:9 questions[0].prompt: this key appears twice in the same block (first at line 8)"],
+    ),
+    # ------------------------------------------------------------------------------------ modules
+    "module_minutes_not_a_number.yaml": (
+        MODULES,
+        [f"{MODULES}:11 modules[1].minutes: should be a whole number"],
+    ),
+    "module_notebook_missing.yaml": (
+        MODULES,
+        [
+            f"{MODULES}:10 modules[1].notebook: notebooks/01_your_rights.ipynb does not exist",
+            # The start page links to the real notebook, which modules.yaml no longer names: true, and useful.
+            "notebooks/00_start_here.ipynb:115 cells[8]: link to 01_your_rights_in_therapy.ipynb, "
+            "which is not a notebook in content/modules.yaml",
+        ],
+    ),
+    "module_id_twice.yaml": (
+        MODULES,
+        [
+            # A copied module block repeats both its id and its notebook.
+            f"{MODULES}:14 modules[2].id: module id '01-rights' is used twice (first at line 8)",
+            f"{MODULES}:16 modules[2].notebook: notebook 01_your_rights_in_therapy.ipynb already belongs to "
+            "the module at line 8",
+        ],
+    ),
+    # ------------------------------------------------------------------------------- sources, support, UI
+    "source_url_not_https.yaml": (
+        SOURCES,
+        [f"{SOURCES}:6 sources.apa-10.01.url: a source link must start with https://"],
+    ),
+    "support_line_cites_unknown_source.yaml": (
+        SUPPORT,
+        [
+            f"{SUPPORT}:12 countries[0].lines[0].sources[0]: unknown source 'samaritans-uk': "
+            "add it to content/sources.yaml"
+        ],
+    ),
+    "support_emergency_number_unquoted.yaml": (
+        SUPPORT,
+        [f"{SUPPORT}:6 countries[0].emergency_number: should be text: put it in quotes"],
+    ),
+    "ui_key_missing.yaml": (
+        UI,
+        # A missing top-level key is reported at the first line that is not a comment.
+        [f"{UI}:3 need_support: this key is required but missing"],
+    ),
+    "ui_placeholder_misspelt.yaml": (
+        UI,
+        [f"{UI}:11 question_of: unknown placeholder {{totl}}: this text can use {{number}} and {{total}}"],
+    ),
+    # ------------------------------------------------------------------------------------ notebooks
+    "notebook_quiz_names_unknown_quiz.ipynb": (
+        NOTEBOOK,
+        [f'{NOTEBOOK}:32 cells[3]: quiz("01-right") names no quiz: there is no content/01-right/quiz.yaml'],
+    ),
+    "notebook_cell_is_an_assignment.ipynb": (
+        NOTEBOOK,
+        [
+            f'{NOTEBOOK}:32 cells[3]: a code cell may hold only one workshop call such as quiz("01-rights"), '
+            "not other Python code"
+        ],
+    ),
+    "notebook_cell_calls_print.ipynb": (
+        NOTEBOOK,
+        [
+            f"{NOTEBOOK}:32 cells[3]: print() is not a workshop call; "
+            "known calls are app, frame, module_overview, quiz, sources_list"
+        ],
+    ),
+    "notebook_cites_unknown_source.ipynb": (
+        NOTEBOOK,
+        [
+            f"{NOTEBOOK}:24 cells[2]: unknown source 'no-such-source' in a citation link: "
+            "add it to content/sources.yaml"
+        ],
+    ),
+}
+
+
+def _cases() -> list[object]:
+    return [
+        pytest.param(fixture_name, target, expected, id=fixture_name)
+        for fixture_name, (target, expected) in ERROR_MESSAGES.items()
+    ]
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A throwaway copy of the real content and notebooks, ready to be broken one file at a time."""
+    for folder in ("content", "notebooks"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def break_file(root: Path, fixture_name: str, target: str) -> None:
+    """Replace the real ``target`` under ``root`` by the bad fixture (the target must exist)."""
+    destination = root / target
+    assert destination.is_file(), f"{target} is not a file of the project: the fixture would replace nothing"
+    shutil.copyfile(BAD_CONTENT / fixture_name, destination)
+
+
+def test_every_bad_fixture_has_its_expected_messages() -> None:
+    on_disk = sorted(path.name for path in BAD_CONTENT.iterdir() if path.is_file())
+    assert on_disk == sorted(ERROR_MESSAGES)
+
+
+@pytest.mark.parametrize(("fixture_name", "target", "expected"), _cases())
+def test_bad_content_is_reported_with_file_line_and_key_path(
+    project_copy: Path, fixture_name: str, target: str, expected: list[str]
+) -> None:
+    break_file(project_copy, fixture_name, target)
+    with pytest.raises(ContentError) as excinfo:
+        load_workshop(project_copy, check_notebooks=True)
+    assert [str(problem) for problem in excinfo.value.problems] == expected
+
+
+def test_real_content_loads_without_problems() -> None:
+    try:
+        workshop = load_workshop(REPO_ROOT, check_notebooks=True)
+    except ContentError as error:
+        pytest.fail(f"the real content has problems:\n{error}")
+    assert [module.id for module in workshop.modules] == ["00-start", "01-rights"]
+
+
+def test_check_prints_each_problem_line_and_exits_1(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixture_name = "question_cites_unknown_source.yaml"
+    target, expected = ERROR_MESSAGES[fixture_name]
+    break_file(project_copy, fixture_name, target)
+
+    status = main(["check", "--root", str(project_copy)])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.out.splitlines() == expected
+    assert "1 problem found" in captured.err
+
+
+def test_check_json_summarises_good_content(capsys: pytest.CaptureFixture[str]) -> None:
+    quiz = yaml.safe_load((REPO_ROOT / QUIZ).read_text(encoding="utf-8"))
+
+    status = main(["check", "--json", "--root", str(REPO_ROOT)])
+
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert report["ok"] is True
+    assert [module["id"] for module in report["modules"]] == ["00-start", "01-rights"]
+    assert report["questions"]["01-rights"] == len(quiz["questions"])
+
+
+def test_check_on_good_content_says_content_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["check", "--root", str(REPO_ROOT)])
+
+    captured = capsys.readouterr()
+    assert status == 0
+    assert captured.out.startswith("Content OK:")
+    assert captured.err == ""
