@@ -19,6 +19,9 @@ from therapy_workshop.yaml_source import ContentError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BAD_CONTENT = Path(__file__).resolve().parent / "content_bad"
+MODULE_IDS = [
+    module["id"] for module in yaml.safe_load((REPO_ROOT / "content/modules.yaml").read_text())["modules"]
+]
 
 QUIZ = "content/01-rights/quiz.yaml"
 MODULES = "content/modules.yaml"
@@ -26,6 +29,13 @@ SOURCES = "content/sources.yaml"
 SUPPORT = "content/support.yaml"
 UI = "content/ui.yaml"
 NOTEBOOK = "notebooks/01_your_rights_in_therapy.ipynb"
+EXERCISE = "content/01-rights/exercises/practice-sort.yaml"
+SCENARIO = "content/01-rights/scenarios/practice-story.yaml"
+
+# Every registered call, in the order messages list them.
+KNOWN_CALLS = (
+    "app, exercise, frame, module_overview, quiz, scenario, script_builder, sources_list, summary_table"
+)
 
 # fixture file name -> (the project file it replaces, every problem line `check` should report, in order)
 ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
@@ -157,6 +167,70 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
         UI,
         [f"{UI}:11 question_of: unknown placeholder {{totl}}: this text can use {{number}} and {{total}}"],
     ),
+    # ------------------------------------------------------------------------------------ exercises
+    "exercise_unknown_category.yaml": (
+        EXERCISE,
+        [f"{EXERCISE}:13 items[0].category: unknown category 'orange': use one of red-flag, fine"],
+    ),
+    "exercise_item_without_explanation.yaml": (
+        EXERCISE,
+        [f"{EXERCISE}:11 items[0].explanation: this key is required but missing"],
+    ),
+    "exercise_item_without_sources.yaml": (
+        EXERCISE,
+        [f"{EXERCISE}:15 items[0].sources: should not be empty"],
+    ),
+    "exercise_item_cites_unknown_source.yaml": (
+        EXERCISE,
+        [f"{EXERCISE}:15 items[0].sources[1]: unknown source 'apa-99.99': add it to content/sources.yaml"],
+    ),
+    "exercise_id_not_file_name.yaml": (
+        EXERCISE,
+        [f"{EXERCISE}:1 id: the id must match the file name: use id: practice-sort"],
+    ),
+    # ------------------------------------------------------------------------------------ scenarios
+    "scenario_goto_missing.yaml": (
+        SCENARIO,
+        [
+            f"{SCENARIO}:28 nodes.raised.choices[1].goto: "
+            "goes to 'poor-ending', which is not a node in this scenario",
+            f"{SCENARIO}:40 nodes.poor-end: no choice leads here from the start node 'start'",
+        ],
+    ),
+    "scenario_unreachable_node.yaml": (
+        SCENARIO,
+        [f"{SCENARIO}:30 nodes.vanished: no choice leads here from the start node 'start'"],
+    ),
+    "scenario_loop_without_way_out.yaml": (
+        SCENARIO,
+        [
+            f"{SCENARIO}:35 nodes.good-end: no choice leads here from the start node 'start'",
+            f"{SCENARIO}:40 nodes.poor-end: no choice leads here from the start node 'start'",
+            f"{SCENARIO}:19 nodes.raised: from here no ending can be reached (a loop with no way out)",
+        ],
+    ),
+    "scenario_ending_without_debrief.yaml": (
+        SCENARIO,
+        [f"{SCENARIO}:40 nodes.poor-end: every ending needs a 'debrief' saying what this ending teaches"],
+    ),
+    "scenario_undeclared_variable.yaml": (
+        SCENARIO,
+        [f"{SCENARIO}:26 nodes.raised.choices[0].when: 'courage' is not declared under 'variables'"],
+    ),
+    "scenario_condition_is_code.yaml": (
+        SCENARIO,
+        [
+            f"{SCENARIO}:26 nodes.raised.choices[0].when: the condition cannot be read: "
+            'unexpected character "\'" at position 12'
+        ],
+    ),
+    "scenario_every_choice_conditional.yaml": (
+        SCENARIO,
+        [
+            f"{SCENARIO}:22 nodes.raised.choices: every choice here has a 'when' condition, "
+            "so a learner could be left with no choice: make at least one choice unconditional"
+        ],
+    ),
     # ------------------------------------------------------------------------------------ notebooks
     "notebook_quiz_names_unknown_quiz.ipynb": (
         NOTEBOOK,
@@ -171,10 +245,7 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
     ),
     "notebook_cell_calls_print.ipynb": (
         NOTEBOOK,
-        [
-            f"{NOTEBOOK}:32 cells[3]: print() is not a workshop call; "
-            "known calls are app, frame, module_overview, quiz, sources_list"
-        ],
+        [f"{NOTEBOOK}:32 cells[3]: print() is not a workshop call; known calls are {KNOWN_CALLS}"],
     ),
     "notebook_cites_unknown_source.ipynb": (
         NOTEBOOK,
@@ -202,9 +273,18 @@ def project_copy(tmp_path: Path) -> Path:
 
 
 def break_file(root: Path, fixture_name: str, target: str) -> None:
-    """Replace the real ``target`` under ``root`` by the bad fixture (the target must exist)."""
+    """Replace the real ``target`` under ``root`` by the bad fixture.
+
+    Exercises and scenarios are added as new files (module 01 has none); any other target must exist, so a
+    fixture can never silently replace nothing.
+    """
     destination = root / target
-    assert destination.is_file(), f"{target} is not a file of the project: the fixture would replace nothing"
+    if target in (EXERCISE, SCENARIO):
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        assert destination.is_file(), (
+            f"{target} is not a file of the project: the fixture would replace nothing"
+        )
     shutil.copyfile(BAD_CONTENT / fixture_name, destination)
 
 
@@ -228,7 +308,7 @@ def test_real_content_loads_without_problems() -> None:
         workshop = load_workshop(REPO_ROOT, check_notebooks=True)
     except ContentError as error:
         pytest.fail(f"the real content has problems:\n{error}")
-    assert [module.id for module in workshop.modules] == ["00-start", "01-rights"]
+    assert [module.id for module in workshop.modules] == MODULE_IDS
 
 
 def test_check_prints_each_problem_line_and_exits_1(
@@ -254,7 +334,7 @@ def test_check_json_summarises_good_content(capsys: pytest.CaptureFixture[str]) 
     report = json.loads(capsys.readouterr().out)
     assert status == 0
     assert report["ok"] is True
-    assert [module["id"] for module in report["modules"]] == ["00-start", "01-rights"]
+    assert [module["id"] for module in report["modules"]] == MODULE_IDS
     assert report["questions"]["01-rights"] == len(quiz["questions"])
 
 

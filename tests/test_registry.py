@@ -7,6 +7,11 @@ import pytest
 import therapy_workshop
 from therapy_workshop.registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
 
+# Every registered call, in the order messages list them.
+KNOWN_CALLS = (
+    "app, exercise, frame, module_overview, quiz, scenario, script_builder, sources_list, summary_table"
+)
+
 
 def test_registered_call_is_parsed_with_its_argument() -> None:
     assert parse_cell('quiz("01-rights")') == WorkshopCall("quiz", {"module_id": "01-rights"})
@@ -30,7 +35,7 @@ def test_empty_cell_is_nothing() -> None:
         ('quiz("a")\nquiz("b")', "a code cell may hold only one workshop call, found 2 statements"),
         (
             "print('hi')",
-            "print() is not a workshop call; known calls are app, frame, module_overview, quiz, sources_list",
+            f"print() is not a workshop call; known calls are {KNOWN_CALLS}",
         ),
         ("quiz(name)", 'quiz() needs a quoted text argument; write it like quiz("01-rights")'),
         ('quiz("a", "b")', 'quiz() takes 1 argument(s), found 2; write it like quiz("01-rights")'),
@@ -42,7 +47,7 @@ def test_empty_cell_is_nothing() -> None:
         ("from os import path", "the only import allowed is 'from therapy_workshop import ...'"),
         (
             "from therapy_workshop import ContentError",
-            "cannot import ContentError: known calls are app, frame, module_overview, quiz, sources_list",
+            f"cannot import ContentError: known calls are {KNOWN_CALLS}",
         ),
         ("quiz(", "code cell is not valid Python ('(' was never closed)"),
         ('tw.quiz("a")', 'call a workshop function by its plain name, such as quiz("01-rights")'),

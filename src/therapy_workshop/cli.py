@@ -64,8 +64,34 @@ def summary(workshop: Workshop) -> dict[str, Any]:
             for module in workshop.modules
         ],
         "questions": {module_id: len(quiz.questions) for module_id, quiz in workshop.quizzes.items()},
-        "scenarios": [],
-        "exercises": [],
+        "scenarios": [
+            {
+                "id": scenario.id,
+                "module": workshop.activities.module_of[scenario.id],
+                "audience": scenario.audience,
+                "nodes": len(scenario.nodes),
+                "endings": {
+                    kind: sum(node.ending == kind for node in scenario.nodes.values())
+                    for kind in ("good", "mixed", "poor")
+                },
+            }
+            for scenario in workshop.scenarios.values()
+        ],
+        "exercises": [
+            {
+                "id": exercise.id,
+                "module": workshop.activities.module_of[exercise.id],
+                "kind": exercise.kind,
+                "items": len(exercise.items),
+                "items_per_category": {
+                    category: sum(item.category == category for item in exercise.items)
+                    for category in exercise.category_ids
+                },
+            }
+            for exercise in workshop.exercises.values()
+        ],
+        "script_builders": sorted(workshop.scripts),
+        "summary_tables": sorted(workshop.summaries),
         "sources": len(workshop.sources),
         "support_countries": [country.id for country in workshop.support.countries],
         "jurisdictions": [],

@@ -225,6 +225,106 @@ class QuizFile(Strict):
         return chosen.text
 
 
+# ---------------------------------------------------------------------------------------------- exercises
+TEXT_FILENAME = re.compile(r"^[a-z0-9][a-z0-9._-]*\.txt$")
+
+
+def _check_filename(value: str) -> str:
+    if not TEXT_FILENAME.match(value):
+        raise ValueError("a download file name uses lowercase letters, digits, '-' or '_' and ends in .txt")
+    return value
+
+
+class Category(Strict):
+    """One box a learner can sort items into, e.g. "Red flag"."""
+
+    id: str
+    label: str = Field(min_length=1)
+    description: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        return _check_pattern(value, QUESTION_ID, "category id")
+
+
+class CategoriseItem(Strict):
+    """A short vignette with the category it belongs in and why."""
+
+    id: str
+    text: str = Field(min_length=1)
+    category: str
+    explanation: str = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        return _check_pattern(value, QUESTION_ID, "item id")
+
+
+class CategoriseExercise(Strict):
+    """``content/<module>/exercises/<id>.yaml`` with ``kind: categorise``: sort items into categories."""
+
+    id: str
+    kind: Literal["categorise"]
+    title: str = Field(min_length=1)
+    instructions: str = Field(min_length=1)
+    categories: list[Category] = Field(min_length=2, max_length=6)
+    items: list[CategoriseItem] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        return _check_pattern(value, QUESTION_ID, "exercise id")
+
+    @property
+    def category_ids(self) -> list[str]:
+        """Category ids in the order they are offered."""
+        return [category.id for category in self.categories]
+
+
+class SummaryRow(Strict):
+    """One kind of conduct in the table a learner can keep."""
+
+    conduct: str = Field(min_length=1)
+    looks_like: str = Field(min_length=1)
+    standards: str = Field(min_length=1)
+    you_can: str = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+
+class SummaryTable(Strict):
+    """``content/<module>/summary.yaml``: a table shown on the page and offered as a text download."""
+
+    title: str = Field(min_length=1)
+    filename: str
+    rows: list[SummaryRow] = Field(min_length=1)
+
+    _filename = field_validator("filename")(_check_filename)
+
+
+class ScriptSection(Strict):
+    """One part of an ending script: a question and the sentences a learner can pick from."""
+
+    id: str
+    label: str = Field(min_length=1)
+    pick: Literal["one", "any"]
+    blocks: list[str] = Field(min_length=2, max_length=8)
+
+
+class ScriptBuilderFile(Strict):
+    """``content/<module>/script.yaml``: building blocks for the learner's own words, downloaded as text."""
+
+    title: str = Field(min_length=1)
+    instructions: str = Field(min_length=1)
+    filename: str
+    sections: list[ScriptSection] = Field(min_length=1)
+    own_words_label: str = Field(min_length=1)
+
+    _filename = field_validator("filename")(_check_filename)
+
+
 # ---------------------------------------------------------------------------------------------- UI text
 UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "question_of": frozenset({"number", "total"}),
@@ -234,6 +334,8 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "go_previous": frozenset({"title"}),
     "go_next": frozenset({"title"}),
     "module_unknown": frozenset({"module"}),
+    "belongs_in": frozenset({"category"}),
+    "sorted_score": frozenset({"right", "total"}),
 }
 
 
@@ -285,6 +387,27 @@ class UIStrings(Strict):
     feedback_label: str
     results_label: str
     sources_label: str
+    show_answers: str
+    sort_first: str
+    not_sorted: str
+    belongs_in: str
+    sorted_score: str
+    summary_conduct: str
+    summary_looks_like: str
+    summary_standards: str
+    summary_you_can: str
+    download_table: str
+    download_script: str
+    your_script: str
+    script_empty: str
+    continue_story: str
+    back: str
+    restart: str
+    review_label: str
+    debrief_heading: str
+    ending_good: str
+    ending_mixed: str
+    ending_poor: str
 
     @field_validator("*")
     @classmethod

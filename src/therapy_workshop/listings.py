@@ -52,6 +52,18 @@ def cited_keys(workshop: Workshop, module_id: str) -> list[str]:
     if quiz is not None:
         for question in quiz.questions:
             keys.extend(question.sources)
+    for activity_id, owner in workshop.activities.module_of.items():
+        if owner != module_id:
+            continue
+        if activity_id in workshop.exercises:
+            for item in workshop.exercises[activity_id].items:
+                keys.extend(item.sources)
+        if activity_id in workshop.scenarios:
+            keys.extend(workshop.scenarios[activity_id].sources)
+    summary = workshop.summaries.get(module_id)
+    if summary is not None:
+        for row in summary.rows:
+            keys.extend(row.sources)
     return list(dict.fromkeys(keys))
 
 

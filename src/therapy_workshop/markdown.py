@@ -56,9 +56,45 @@ def _link_open(
     return render
 
 
+def heading_id(text: str) -> str:
+    """The id JupyterLab gives a heading (its text, spaces turned into '-'), so '#' links work in both."""
+    return text.replace(" ", "-")
+
+
+def _inline_text(token: Token) -> str:
+    """The visible text of an inline token: what ``textContent`` gives in the browser."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _heading_open(renderer: RendererHTML) -> Callable[[Sequence[Token], int, Any, Any], str]:
+    def render(tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
+        if index + 1 < len(tokens) and tokens[index + 1].type == "inline":
+            tokens[index].attrSet("id", heading_id(_inline_text(tokens[index + 1])))
+        return str(renderer.renderToken(tokens, index, options, env))
+
+    return render
+
+
+def heading_ids(text: str) -> list[str]:
+    """Ids of every heading in a Markdown text, for checking '#' links."""
+    tokens = _parser().parse(text)
+    return [
+        heading_id(_inline_text(tokens[index + 1]))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and index + 1 < len(tokens)
+    ]
+
+
 def _renderer(rewrite: LinkRewriter | None) -> RendererHTML:
     renderer = RendererHTML(_parser())
     renderer.rules["link_open"] = cast(Any, _link_open(renderer, rewrite))
+    renderer.rules["heading_open"] = cast(Any, _heading_open(renderer))
     return renderer
 
 

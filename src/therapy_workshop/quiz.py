@@ -7,9 +7,7 @@ the learner checks. Every button has a Python twin (``choose``, ``check``, ``ret
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -17,39 +15,14 @@ import traitlets
 
 from .choices import ChoiceGroup
 from .content import Question, QuizBehaviour, QuizFile, Source, UIStrings
+from .feedback import plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
-from .markdown import escape, external_link, render_inline, render_markdown
+from .markdown import escape, render_inline, render_markdown
 from .workshop import Workshop, get_workshop
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded: what a sighted reader sees, for tests."""
-    text = html.unescape(_TAG.sub(" ", fragment))
-    return re.sub(r"\s+", " ", text).strip()
 
 
 class QuizError(RuntimeError):
     """A quiz action that the quiz does not allow (for example Check when Check is switched off)."""
-
-
-def _hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
-    widget.layout.display = "none" if hidden else None
-
-
-def _source_line(keys: Sequence[str], sources: Mapping[str, Source], ui: UIStrings) -> str:
-    """A short 'Sources:' line with links, so every answer shows where its facts come from."""
-    parts = []
-    for key in keys:
-        source = sources.get(key)
-        if source is None:
-            continue
-        name = escape(source.title if not source.section else f"{source.title}, {source.section}")
-        parts.append(external_link(source.url, name) if source.url else name)
-    if not parts:
-        return ""
-    return f'<p class="tw-sources-line">{escape(ui.sources_label)} {"; ".join(parts)}</p>'
 
 
 class QuestionWidget(widgets.VBox):
@@ -185,11 +158,11 @@ class QuestionWidget(widgets.VBox):
     def _show_controls(self) -> None:
         answering = self.status == "answering"
         settled = self.status == "revealed" or (self.status == "checked" and self.is_right)
-        _hidden(self.check_button, not (answering and self.behaviour.check))
-        _hidden(
+        set_hidden(self.check_button, not (answering and self.behaviour.check))
+        set_hidden(
             self.retry_button, not (self.status == "checked" and not self.is_right and self.behaviour.retry)
         )
-        _hidden(self.show_answer_button, settled or not self.behaviour.show_answer)
+        set_hidden(self.show_answer_button, settled or not self.behaviour.show_answer)
 
     def _marks_after_check(self) -> list[str]:
         chosen = set(self.selected)
@@ -223,7 +196,7 @@ class QuestionWidget(widgets.VBox):
         return (
             f'<div class="tw-explanation"><h4>{escape(self.ui.explanation_heading)}</h4>'
             f"{render_markdown(self.question.explanation)}"
-            f"{_source_line(self.question.sources, self.sources, self.ui)}</div>"
+            f"{source_line_html(self.question.sources, self.sources, self.ui)}</div>"
         )
 
     def _check_feedback_html(self) -> str:
@@ -374,12 +347,12 @@ class QuizSet(widgets.VBox):
         total = len(self.questions)
         position = self.ui.format("question_of", number=self.index + 1, total=total)
         self.counter.value = f'<p class="tw-counter">{escape(position)}</p>'
-        _hidden(self.stage, self.finished)
-        _hidden(self.counter, self.finished)
-        _hidden(self.restart_button, not self.finished)
+        set_hidden(self.stage, self.finished)
+        set_hidden(self.counter, self.finished)
+        set_hidden(self.restart_button, not self.finished)
         self.previous_button.disabled = self.index == 0 and not self.finished
         self.next_button.disabled = self.finished
-        _hidden(self.next_button, self.finished)
+        set_hidden(self.next_button, self.finished)
         self.next_button.description = self.ui.finish if self.index + 1 == total else self.ui.next
 
     def _results_html(self) -> str:

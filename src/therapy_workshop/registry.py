@@ -13,7 +13,7 @@ from typing import Literal
 
 PACKAGE = "therapy_workshop"
 
-ArgumentKind = Literal["module", "quiz"]
+ArgumentKind = Literal["module", "quiz", "exercise", "scenario", "script", "summary"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ CALLS: dict[str, CallSpec] = {
         CallSpec("quiz", (("module_id", "quiz"),), 'quiz("01-rights")'),
         CallSpec("sources_list", (("module_id", "module"),), 'sources_list("01-rights")'),
         CallSpec("module_overview", (), "module_overview()"),
+        CallSpec("exercise", (("exercise_id", "exercise"),), 'exercise("red-flag-grey-area-fine")'),
+        CallSpec("scenario", (("scenario_id", "scenario"),), 'scenario("wont-let-me-leave")'),
+        CallSpec("script_builder", (("module_id", "script"),), 'script_builder("03-ending")'),
+        CallSpec("summary_table", (("module_id", "summary"),), 'summary_table("02-conduct")'),
         CallSpec("app", (), "app()"),
     )
 }

@@ -11,12 +11,16 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from .categorise import build_exercise
 from .frame import app_link, title_block_html
 from .listings import module_overview_html, sources_list_html
 from .markdown import markdown_div, render_markdown
 from .notebook_source import read_cells
 from .quiz import build_quiz
 from .registry import CellError, ImportCell, WorkshopCall, parse_cell
+from .scenario import build_scenario
+from .script_builder import build_script_builder
+from .summary import build_summary_table
 from .workshop import Workshop
 
 Builder = Callable[[Workshop, WorkshopCall], widgets.Widget | None]
@@ -32,6 +36,10 @@ BUILDERS: dict[str, Builder] = {
     "quiz": lambda workshop, call: build_quiz(workshop, call.arguments["module_id"]),
     "sources_list": lambda workshop, call: _html(sources_list_html(workshop, call.arguments["module_id"])),
     "module_overview": lambda workshop, _call: _html(module_overview_html(workshop, app_link)),
+    "exercise": lambda workshop, call: build_exercise(workshop, call.arguments["exercise_id"]),
+    "scenario": lambda workshop, call: build_scenario(workshop, call.arguments["scenario_id"]),
+    "script_builder": lambda workshop, call: build_script_builder(workshop, call.arguments["module_id"]),
+    "summary_table": lambda workshop, call: build_summary_table(workshop, call.arguments["module_id"]),
     "app": lambda _workshop, _call: None,
 }
 

@@ -8,24 +8,30 @@ validates each file against its model and then every cross-reference, and report
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .content import (
     SOURCE_KEY,
+    CategoriseExercise,
     Module,
     ModulesFile,
     QuizFile,
+    ScriptBuilderFile,
     Source,
     SourcesFile,
+    SummaryTable,
     SupportFile,
     UIStrings,
 )
+from .loading import Activities, Collector, check_cited, load_activities
+from .markdown import heading_ids
 from .notebook_source import SOURCE_LINK_PREFIX, Cell, NotebookError, markdown_links, read_cells
 from .registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
-from .yaml_source import ContentError, LocatedYaml, Problem, load_located_yaml
+from .scenario_model import Scenario
+from .yaml_source import ContentError, LocatedYaml, Problem
 
 CONTENT_ENV = "THERAPY_WORKSHOP_ROOT"
 
@@ -40,6 +46,27 @@ class Workshop:
     sources: dict[str, Source]
     support: SupportFile
     ui: UIStrings
+    activities: Activities = field(default_factory=Activities)
+
+    @property
+    def exercises(self) -> dict[str, CategoriseExercise]:
+        """Categorise exercises by id."""
+        return self.activities.exercises
+
+    @property
+    def scenarios(self) -> dict[str, Scenario]:
+        """Branching scenarios by id."""
+        return self.activities.scenarios
+
+    @property
+    def scripts(self) -> dict[str, ScriptBuilderFile]:
+        """Ending-script builders by module id."""
+        return self.activities.scripts
+
+    @property
+    def summaries(self) -> dict[str, SummaryTable]:
+        """Summary tables by module id."""
+        return self.activities.summaries
 
     @property
     def notebooks_dir(self) -> Path:
@@ -90,33 +117,6 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-class _Collector:
-    """Loads files relative to the root and gathers problems instead of stopping at the first."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.problems: list[Problem] = []
-
-    def display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-    def load(self, relative: str, model: type[object]) -> tuple[object | None, LocatedYaml | None]:
-        path = self.root / relative
-        try:
-            located = load_located_yaml(path, relative)
-        except ContentError as error:
-            self.problems.extend(error.problems)
-            return None, None
-        from .content import validate_file
-
-        value, problems = validate_file(located, model)  # type: ignore[type-var]
-        self.problems.extend(problems)
-        return value, located
-
-
 def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) -> Workshop:
     """Load and cross-check all content under ``root``; raise :class:`ContentError` listing every problem.
 
@@ -124,27 +124,25 @@ def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) ->
     the tests ask for it, the kernel does not need to pay for it.
     """
     root = (root or find_root()).resolve()
-    collector = _Collector(root)
+    collector = Collector(root)
     modules_file, modules_yaml = collector.load("content/modules.yaml", ModulesFile)
-    sources_file, sources_yaml = collector.load("content/sources.yaml", SourcesFile)
     support, support_yaml = collector.load("content/support.yaml", SupportFile)
     ui, _ = collector.load("content/ui.yaml", UIStrings)
 
     modules = modules_file.modules if isinstance(modules_file, ModulesFile) else []
-    sources = sources_file.sources if isinstance(sources_file, SourcesFile) else {}
     if modules_yaml is not None:
         _check_modules(modules, modules_yaml, root, collector.problems)
-    if sources_yaml is not None:
-        _check_source_keys(sources, sources_yaml, collector.problems)
-
-    known_sources = set(sources) if sources_file is not None else None
+    sources, sources_complete = _load_sources(collector)
+    # With a broken sources file every citation would look unknown: check citations only when all loaded.
+    known_sources = set(sources) if sources_complete else None
     if isinstance(support, SupportFile) and support_yaml is not None and known_sources is not None:
         for country_index, country in enumerate(support.countries):
             for line_index, line in enumerate(country.lines):
                 path = ("countries", country_index, "lines", line_index, "sources")
-                _check_cited(line.sources, known_sources, support_yaml, path, collector.problems)
+                check_cited(line.sources, known_sources, support_yaml, path, collector.problems)
 
     quizzes = _load_quizzes(collector, modules, known_sources)
+    activities = load_activities(collector, [module.id for module in modules], known_sources)
     workshop = Workshop(
         root=root,
         modules=modules,
@@ -152,6 +150,7 @@ def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) ->
         sources=sources,
         support=support if isinstance(support, SupportFile) else None,  # type: ignore[arg-type]
         ui=ui if isinstance(ui, UIStrings) else None,  # type: ignore[arg-type]
+        activities=activities,
     )
     if check_notebooks and modules:
         _check_notebooks(workshop, known_sources, collector)
@@ -187,6 +186,37 @@ def _check_modules(modules: list[Module], located: LocatedYaml, root: Path, prob
             )
 
 
+def _load_sources(collector: Collector) -> tuple[dict[str, Source], bool]:
+    """All sources: ``content/sources.yaml`` plus any module's own ``content/<module>/sources.yaml``.
+
+    Keys share one namespace, so a key defined twice is an error wherever the second one is.
+    """
+    sources: dict[str, Source] = {}
+    defined_at: dict[str, str] = {}
+    complete = True
+    paths = ["content/sources.yaml"] + [
+        collector.display(path) for path in sorted((collector.root / "content").glob("*/sources.yaml"))
+    ]
+    for relative in paths:
+        loaded, located = collector.load(relative, SourcesFile)
+        if not isinstance(loaded, SourcesFile) or located is None:
+            complete = False
+            continue
+        _check_source_keys(loaded.sources, located, collector.problems)
+        for key, source in loaded.sources.items():
+            where = f"{relative}:{located.line_of(('sources', key))}"
+            if key in defined_at:
+                collector.problems.append(
+                    located.problem(
+                        ("sources", key), f"source key {key!r} is already defined at {defined_at[key]}"
+                    )
+                )
+                continue
+            defined_at[key] = where
+            sources[key] = source
+    return sources, complete
+
+
 def _check_source_keys(sources: dict[str, Source], located: LocatedYaml, problems: list[Problem]) -> None:
     for key in sources:
         if not SOURCE_KEY.match(key):
@@ -197,22 +227,8 @@ def _check_source_keys(sources: dict[str, Source], located: LocatedYaml, problem
             )
 
 
-def _check_cited(
-    cited: Iterable[str],
-    known: set[str],
-    located: LocatedYaml,
-    key_path: tuple[str | int, ...],
-    problems: list[Problem],
-) -> None:
-    for index, key in enumerate(cited):
-        if key not in known:
-            problems.append(
-                located.problem((*key_path, index), f"unknown source {key!r}: add it to content/sources.yaml")
-            )
-
-
 def _load_quizzes(
-    collector: _Collector, modules: list[Module], known_sources: set[str] | None
+    collector: Collector, modules: list[Module], known_sources: set[str] | None
 ) -> dict[str, QuizFile]:
     quizzes: dict[str, QuizFile] = {}
     first_use: dict[str, str] = {}
@@ -243,7 +259,7 @@ def _load_quizzes(
                 )
             first_use.setdefault(question.id, where)
             if known_sources is not None:
-                _check_cited(
+                check_cited(
                     question.sources,
                     known_sources,
                     located,
@@ -278,7 +294,7 @@ def _quiz_findings(quiz: QuizFile, located: LocatedYaml) -> Iterator[Problem]:
                 )
 
 
-def _check_notebooks(workshop: Workshop, known_sources: set[str] | None, collector: _Collector) -> None:
+def _check_notebooks(workshop: Workshop, known_sources: set[str] | None, collector: Collector) -> None:
     for module in workshop.modules:
         path = workshop.notebooks_dir / module.notebook
         if not path.is_file():
@@ -301,6 +317,9 @@ def _notebook_findings(
 ) -> Iterator[tuple[Cell | None, str]]:
     """What is wrong with one module notebook, cell by cell (``None`` for the notebook as a whole)."""
     notebook_names = {each.notebook for each in workshop.modules}
+    anchors = {
+        anchor for cell in cells if cell.cell_type == "markdown" for anchor in heading_ids(cell.source)
+    }
     imported: set[str] = set()
     called_frame = False
     for cell in cells:
@@ -315,6 +334,14 @@ def _notebook_findings(
                         )
                 elif target.endswith(".ipynb") and "/" not in target and target not in notebook_names:
                     yield cell, f"link to {target}, which is not a notebook in content/modules.yaml"
+                elif target.startswith("#") and target[1:] not in anchors:
+                    yield (
+                        cell,
+                        (
+                            f"link to {target}, but no heading on this page has that text "
+                            "(write the heading's words with '-' for each space)"
+                        ),
+                    )
             continue
         if cell.cell_type != "code":
             continue
@@ -336,16 +363,27 @@ def _notebook_findings(
 
 
 def _call_argument_findings(call: WorkshopCall, module: Module, workshop: Workshop) -> Iterator[str]:
-    """Arguments of a registered call that name nothing real, or the wrong thing for this notebook."""
+    """Arguments of a registered call that name nothing real, or the wrong thing for this notebook.
+
+    Existence is judged by the file being there, so a file that exists but has its own errors is reported
+    once, against itself, and not again here as missing.
+    """
     if call.name == "app":
         yield "app() belongs only in notebooks/app.ipynb, not in a module notebook"
     module_ids = {each.id for each in workshop.modules}
+    content = workshop.root / "content"
     for parameter, kind in CALLS[call.name].parameters:
         value = call.arguments[parameter]
-        if kind == "quiz" and not (workshop.root / "content" / value / "quiz.yaml").is_file():
-            yield f'{call.name}("{value}") names no quiz: there is no content/{value}/quiz.yaml'
-        elif kind == "module" and value not in module_ids:
+        if kind == "module" and value not in module_ids:
             yield f'{call.name}("{value}") names no module in content/modules.yaml'
+        elif kind == "quiz" and not (content / value / "quiz.yaml").is_file():
+            yield f'{call.name}("{value}") names no quiz: there is no content/{value}/quiz.yaml'
+        elif kind == "script" and not (content / value / "script.yaml").is_file():
+            yield f'{call.name}("{value}") names no script builder: there is no content/{value}/script.yaml'
+        elif kind == "summary" and not (content / value / "summary.yaml").is_file():
+            yield f'{call.name}("{value}") names no summary table: there is no content/{value}/summary.yaml'
+        elif kind in ("exercise", "scenario") and not any(content.glob(f"*/{kind}s/{value}.yaml")):
+            yield f'{call.name}("{value}") names no {kind}: there is no content/<module>/{kind}s/{value}.yaml'
         elif call.name == "frame" and value != module.id:
             yield f'frame("{value}") in the notebook of module {module.id}: use frame("{module.id}")'
 

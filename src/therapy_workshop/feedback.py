@@ -1,0 +1,45 @@
+"""Pieces every interactive widget shares: visible text for tests, hiding controls, source lines."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+
+import ipywidgets as widgets
+
+from .content import Source, UIStrings
+from .markdown import escape, external_link, render_markdown
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded: what a sighted reader sees, for tests."""
+    text = html.unescape(_TAG.sub(" ", fragment))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def set_hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
+    """Hide or show a control. Hidden controls leave the tab order too."""
+    widget.layout.display = "none" if hidden else None
+
+
+def activity_heading_html(title: str, intro_markdown: str | None) -> str:
+    """The heading and introduction every activity (exercise, scenario, script builder) opens with."""
+    intro = render_markdown(intro_markdown) if intro_markdown else ""
+    return f'<h3 class="tw-activity-title">{escape(title)}</h3><div class="tw-activity-intro">{intro}</div>'
+
+
+def source_line_html(keys: Sequence[str], sources: Mapping[str, Source], ui: UIStrings) -> str:
+    """A short 'Sources:' line with links, so every answer shows where its facts come from."""
+    parts = []
+    for key in keys:
+        source = sources.get(key)
+        if source is None:
+            continue
+        name = escape(source.title if not source.section else f"{source.title}, {source.section}")
+        parts.append(external_link(source.url, name) if source.url else name)
+    if not parts:
+        return ""
+    return f'<p class="tw-sources-line">{escape(ui.sources_label)} {"; ".join(parts)}</p>'

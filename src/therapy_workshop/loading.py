@@ -1,0 +1,189 @@
+"""Loading content files and gathering every problem, for the workshop loader and ``check``.
+
+Each activity a module folder can hold (exercises, scenarios, a script builder, a summary table) is loaded
+here and checked for what a single file can get wrong: ids that clash, categories or sources that do not
+exist, scenarios that could strand a learner. Problems are collected, never raised one by one, so an
+editor sees them all in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from .content import CategoriseExercise, ScriptBuilderFile, SummaryTable, validate_file
+from .scenario_model import Scenario, scenario_findings
+from .yaml_source import ContentError, LocatedYaml, Problem, load_located_yaml
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class Collector:
+    """Loads files relative to the project root and gathers problems instead of stopping at the first."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def display(self, path: Path) -> str:
+        """``path`` as an editor sees it: relative to the project folder."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def load(self, relative: str, model: type[Model]) -> tuple[Model | None, LocatedYaml | None]:
+        """Read and validate one file; problems are recorded, and ``None`` stands for a file that failed."""
+        try:
+            located = load_located_yaml(self.root / relative, relative)
+        except ContentError as error:
+            self.problems.extend(error.problems)
+            return None, None
+        value, problems = validate_file(located, model)
+        self.problems.extend(problems)
+        return value, located
+
+
+def check_cited(
+    cited: Iterable[str],
+    known: set[str] | None,
+    located: LocatedYaml,
+    key_path: tuple[str | int, ...],
+    problems: list[Problem],
+) -> None:
+    """Report each cited source key that is not defined (skipped when the sources themselves failed)."""
+    if known is None:
+        return
+    for index, key in enumerate(cited):
+        if key not in known:
+            problems.append(
+                located.problem((*key_path, index), f"unknown source {key!r}: add it to content/sources.yaml")
+            )
+
+
+@dataclass
+class Activities:
+    """The interactive pieces of all modules, by id (exercises, scenarios) or by module (script, summary)."""
+
+    exercises: dict[str, CategoriseExercise] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    scripts: dict[str, ScriptBuilderFile] = field(default_factory=dict)
+    summaries: dict[str, SummaryTable] = field(default_factory=dict)
+    module_of: dict[str, str] = field(default_factory=dict)
+
+
+def load_activities(
+    collector: Collector, module_ids: list[str], known_sources: set[str] | None
+) -> Activities:
+    """Load every module folder's exercises, scenarios, script builder and summary table."""
+    activities = Activities()
+    defined_at: dict[str, str] = {}
+    for module_id in module_ids:
+        folder = collector.root / "content" / module_id
+        for path in sorted(folder.glob("exercises/*.yaml")):
+            exercise, located = collector.load(collector.display(path), CategoriseExercise)
+            if exercise is None or located is None:
+                continue
+            if _claim_id(exercise.id, path, located, defined_at, collector):
+                _check_exercise(exercise, located, known_sources, collector.problems)
+                activities.exercises[exercise.id] = exercise
+                activities.module_of[exercise.id] = module_id
+        for path in sorted(folder.glob("scenarios/*.yaml")):
+            scenario, located = collector.load(collector.display(path), Scenario)
+            if scenario is None or located is None:
+                continue
+            if _claim_id(scenario.id, path, located, defined_at, collector):
+                for key_path, message in scenario_findings(scenario):
+                    collector.problems.append(located.problem(key_path, message))
+                check_cited(scenario.sources, known_sources, located, ("sources",), collector.problems)
+                activities.scenarios[scenario.id] = scenario
+                activities.module_of[scenario.id] = module_id
+        if (folder / "script.yaml").is_file():
+            script, located = collector.load(f"content/{module_id}/script.yaml", ScriptBuilderFile)
+            if script is not None and located is not None:
+                _check_unique(
+                    [section.id for section in script.sections], "sections", "section id", located, collector
+                )
+                activities.scripts[module_id] = script
+        if (folder / "summary.yaml").is_file():
+            summary, located = collector.load(f"content/{module_id}/summary.yaml", SummaryTable)
+            if summary is not None and located is not None:
+                for index, row in enumerate(summary.rows):
+                    check_cited(
+                        row.sources, known_sources, located, ("rows", index, "sources"), collector.problems
+                    )
+                activities.summaries[module_id] = summary
+    return activities
+
+
+def _claim_id(
+    activity_id: str, path: Path, located: LocatedYaml, defined_at: dict[str, str], collector: Collector
+) -> bool:
+    """An exercise or scenario id must match its file name and be unique across the workshop."""
+    if activity_id != path.stem:
+        collector.problems.append(
+            located.problem(("id",), f"the id must match the file name: use id: {path.stem}")
+        )
+        return False
+    if activity_id in defined_at:
+        collector.problems.append(
+            located.problem(("id",), f"id {activity_id!r} is already used by {defined_at[activity_id]}")
+        )
+        return False
+    defined_at[activity_id] = collector.display(path)
+    return True
+
+
+def _check_unique(
+    ids: list[str], list_key: str, what: str, located: LocatedYaml, collector: Collector
+) -> None:
+    first: dict[str, int] = {}
+    for index, each in enumerate(ids):
+        if each in first:
+            first_line = located.line_of((list_key, first[each], "id"))
+            collector.problems.append(
+                located.problem(
+                    (list_key, index, "id"), f"{what} {each!r} is used twice (first at line {first_line})"
+                )
+            )
+        first.setdefault(each, index)
+
+
+def _check_exercise(
+    exercise: CategoriseExercise,
+    located: LocatedYaml,
+    known_sources: set[str] | None,
+    problems: list[Problem],
+) -> None:
+    collector_problems: list[Problem] = []
+    category_ids = exercise.category_ids
+    seen_categories: dict[str, int] = {}
+    for index, category_id in enumerate(category_ids):
+        if category_id in seen_categories:
+            collector_problems.append(
+                located.problem(("categories", index, "id"), f"category id {category_id!r} is used twice")
+            )
+        seen_categories.setdefault(category_id, index)
+    seen_items: dict[str, int] = {}
+    for index, item in enumerate(exercise.items):
+        if item.id in seen_items:
+            first_line = located.line_of(("items", seen_items[item.id], "id"))
+            collector_problems.append(
+                located.problem(
+                    ("items", index, "id"), f"item id {item.id!r} is used twice (first at line {first_line})"
+                )
+            )
+        seen_items.setdefault(item.id, index)
+        if item.category not in category_ids:
+            collector_problems.append(
+                located.problem(
+                    ("items", index, "category"),
+                    f"unknown category {item.category!r}: use one of {', '.join(category_ids)}",
+                )
+            )
+        check_cited(item.sources, known_sources, located, ("items", index, "sources"), collector_problems)
+    problems.extend(collector_problems)
