@@ -14,14 +14,13 @@ import pytest
 import yaml
 
 from therapy_workshop.cli import main
+from therapy_workshop.registry import CALLS
 from therapy_workshop.workshop import load_workshop
 from therapy_workshop.yaml_source import ContentError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BAD_CONTENT = Path(__file__).resolve().parent / "content_bad"
-MODULE_IDS = [
-    module["id"] for module in yaml.safe_load((REPO_ROOT / "content/modules.yaml").read_text())["modules"]
-]
+MODULE_IDS = [module["id"] for module in yaml.safe_load((REPO_ROOT / "content/modules.yaml").read_text())["modules"]]
 
 QUIZ = "content/01-rights/quiz.yaml"
 MODULES = "content/modules.yaml"
@@ -33,26 +32,18 @@ EXERCISE = "content/01-rights/exercises/practice-sort.yaml"
 SCENARIO = "content/01-rights/scenarios/practice-story.yaml"
 
 # Every registered call, in the order messages list them.
-KNOWN_CALLS = (
-    "app, exercise, frame, module_overview, quiz, scenario, script_builder, sources_list, summary_table"
-)
+KNOWN_CALLS = ", ".join(sorted(CALLS))
 
 # fixture file name -> (the project file it replaces, every problem line `check` should report, in order)
 ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
     # ------------------------------------------------------------------------------------ quiz questions
     "single_choice_no_correct_option.yaml": (
         QUIZ,
-        [
-            f"{QUIZ}:9 questions[0].options: "
-            "a single-choice question needs exactly one correct option (found 0)"
-        ],
+        [f"{QUIZ}:9 questions[0].options: a single-choice question needs exactly one correct option (found 0)"],
     ),
     "single_choice_two_correct_options.yaml": (
         QUIZ,
-        [
-            f"{QUIZ}:9 questions[0].options: "
-            "a single-choice question needs exactly one correct option (found 2)"
-        ],
+        [f"{QUIZ}:9 questions[0].options: a single-choice question needs exactly one correct option (found 2)"],
     ),
     "multiple_choice_correct_option_without_missed.yaml": (
         QUIZ,
@@ -63,10 +54,7 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
     ),
     "true_false_options_not_true_and_false.yaml": (
         QUIZ,
-        [
-            f"{QUIZ}:9 questions[0].options: "
-            "a true_false question needs exactly two options: 'True' and 'False'"
-        ],
+        [f"{QUIZ}:9 questions[0].options: a true_false question needs exactly two options: 'True' and 'False'"],
     ),
     "true_false_option_text_unquoted.yaml": (
         QUIZ,
@@ -101,10 +89,7 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
     ),
     "score_bands_not_increasing.yaml": (
         QUIZ,
-        [
-            f"{QUIZ}:7 score_feedback[2].from: score bands must go up: "
-            "each 'from' must be larger than the one before"
-        ],
+        [f"{QUIZ}:7 score_feedback[2].from: score bands must go up: each 'from' must be larger than the one before"],
     ),
     # ------------------------------------------------------------------------------------ YAML itself
     "yaml_unclosed_quote.yaml": (
@@ -192,8 +177,7 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
     "scenario_goto_missing.yaml": (
         SCENARIO,
         [
-            f"{SCENARIO}:28 nodes.raised.choices[1].goto: "
-            "goes to 'poor-ending', which is not a node in this scenario",
+            f"{SCENARIO}:28 nodes.raised.choices[1].goto: goes to 'poor-ending', which is not a node in this scenario",
             f"{SCENARIO}:40 nodes.poor-end: no choice leads here from the start node 'start'",
         ],
     ),
@@ -249,10 +233,7 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
     ),
     "notebook_cites_unknown_source.ipynb": (
         NOTEBOOK,
-        [
-            f"{NOTEBOOK}:24 cells[2]: unknown source 'no-such-source' in a citation link: "
-            "add it to content/sources.yaml"
-        ],
+        [f"{NOTEBOOK}:24 cells[2]: unknown source 'no-such-source' in a citation link: add it to content/sources.yaml"],
     ),
 }
 
@@ -266,9 +247,22 @@ def _cases() -> list[object]:
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    """A throwaway copy of the real content and notebooks, ready to be broken one file at a time."""
-    for folder in ("content", "notebooks"):
-        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    """A throwaway two-module workshop (Start here and module 01) built from the real files.
+
+    The fixtures replace files of this small copy, so their expected lines do not change each time the real
+    workshop gains a module.
+    """
+    content, notebooks = tmp_path / "content", tmp_path / "notebooks"
+    content.mkdir()
+    notebooks.mkdir()
+    for name in ("sources.yaml", "support.yaml", "ui.yaml"):
+        shutil.copyfile(REPO_ROOT / "content" / name, content / name)
+    modules = yaml.safe_load((REPO_ROOT / "content/modules.yaml").read_text())["modules"][:2]
+    (content / "modules.yaml").write_text(yaml.safe_dump({"modules": modules}, sort_keys=False, allow_unicode=True))
+    shutil.copytree(REPO_ROOT / "content" / "01-rights", content / "01-rights")
+    for module in modules:
+        shutil.copyfile(REPO_ROOT / "notebooks" / module["notebook"], notebooks / module["notebook"])
+    shutil.copyfile(REPO_ROOT / "notebooks" / "app.ipynb", notebooks / "app.ipynb")
     return tmp_path
 
 
@@ -282,9 +276,7 @@ def break_file(root: Path, fixture_name: str, target: str) -> None:
     if target in (EXERCISE, SCENARIO):
         destination.parent.mkdir(parents=True, exist_ok=True)
     else:
-        assert destination.is_file(), (
-            f"{target} is not a file of the project: the fixture would replace nothing"
-        )
+        assert destination.is_file(), f"{target} is not a file of the project: the fixture would replace nothing"
     shutil.copyfile(BAD_CONTENT / fixture_name, destination)
 
 
@@ -311,9 +303,7 @@ def test_real_content_loads_without_problems() -> None:
     assert [module.id for module in workshop.modules] == MODULE_IDS
 
 
-def test_check_prints_each_problem_line_and_exits_1(
-    project_copy: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_prints_each_problem_line_and_exits_1(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fixture_name = "question_cites_unknown_source.yaml"
     target, expected = ERROR_MESSAGES[fixture_name]
     break_file(project_copy, fixture_name, target)

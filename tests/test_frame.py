@@ -9,21 +9,24 @@ from therapy_workshop.workshop import Workshop
 
 def test_frame_links_to_neighbouring_notebooks(workshop: Workshop) -> None:
     html = standalone_frame_html(workshop, "01-rights")
+    after = workshop.modules[2]
     assert 'href="00_start_here.ipynb">Contents</a>' in html
     assert 'rel="prev" href="00_start_here.ipynb">Previous: Start here</a>' in html
-    assert "Next:" not in html  # the last module has no next link
+    assert f'rel="next" href="{after.notebook}">Next: {after.title}</a>' in html
     assert '<h1 class="tw-module-title" data-module="01-rights">Your rights in therapy</h1>' in html
-    assert "Module 1 of 1 · about 25 minutes" in html
+    minutes = workshop.module("01-rights").minutes
+    assert f"Module 1 of {len(workshop.modules) - 1} · about {minutes} minutes" in html
+
+
+def test_last_module_has_no_next_link(workshop: Workshop) -> None:
+    assert "Next:" not in standalone_frame_html(workshop, workshop.modules[-1].id)
 
 
 def test_support_panel_lists_every_country_with_its_emergency_number(workshop: Workshop) -> None:
     html = support_panel_html(workshop)
     assert html.startswith('<details class="tw-support"><summary>Need support?</summary>')
     for country in workshop.support.countries:
-        assert (
-            f"<strong>{country.name}</strong> · emergency: <strong>{country.emergency_number}</strong>"
-            in html
-        )
+        assert f"<strong>{country.name}</strong> · emergency: <strong>{country.emergency_number}</strong>" in html
         for line in country.lines:
             assert line.name.replace("&", "&amp;") in html
     assert "education, not legal or clinical advice" in html

@@ -13,9 +13,7 @@ def test_raw_html_in_content_is_escaped() -> None:
 
 def test_external_links_open_in_a_new_tab_without_referrer() -> None:
     html = render_inline("[APA](https://www.apa.org/ethics/code)")
-    assert html == (
-        '<a href="https://www.apa.org/ethics/code" target="_blank" rel="noopener noreferrer">APA</a>'
-    )
+    assert html == ('<a href="https://www.apa.org/ethics/code" target="_blank" rel="noopener noreferrer">APA</a>')
 
 
 def test_link_rewriter_changes_only_what_it_maps() -> None:

@@ -202,9 +202,7 @@ def test_full_marks_get_the_top_band(practice: QuizSet) -> None:
         practice.choose(*answer)
         practice.check()
         practice.next()
-    assert practice.results_text.startswith(
-        "You got 3 of 3 right on the first try. All right on the first try."
-    )
+    assert practice.results_text.startswith("You got 3 of 3 right on the first try. All right on the first try.")
 
 
 def test_start_again_resets_every_question(practice: QuizSet) -> None:
@@ -288,8 +286,7 @@ def test_question_widget_is_a_vbox_with_labelled_buttons(practice: QuizSet) -> N
     assert isinstance(question, QuestionWidget)
     assert isinstance(question, widgets.VBox)
     labels = [
-        button.description
-        for button in (question.check_button, question.retry_button, question.show_answer_button)
+        button.description for button in (question.check_button, question.retry_button, question.show_answer_button)
     ]
     assert labels == ["Check", "Try again", "Show answer"]
     assert question.choices.legend_html.startswith("<p>Can you stop therapy")

@@ -8,9 +8,7 @@ import therapy_workshop
 from therapy_workshop.registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
 
 # Every registered call, in the order messages list them.
-KNOWN_CALLS = (
-    "app, exercise, frame, module_overview, quiz, scenario, script_builder, sources_list, summary_table"
-)
+KNOWN_CALLS = ", ".join(sorted(CALLS))
 
 
 def test_registered_call_is_parsed_with_its_argument() -> None:

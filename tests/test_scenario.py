@@ -227,9 +227,7 @@ def test_playable_story_has_no_findings() -> None:
         ),
         (lambda d: d.update(start="begin"), [(("start",), "start node 'begin' is not one of the nodes")]),
         (
-            lambda d: d["nodes"]["raised"].update(
-                choices=[{"label": "Loop", "goto": "raised", "feedback": "Again."}]
-            ),
+            lambda d: d["nodes"]["raised"].update(choices=[{"label": "Loop", "goto": "raised", "feedback": "Again."}]),
             [
                 (("nodes", "good-end"), "no choice leads here from the start node 'start'"),
                 (("nodes", "poor-end"), "no choice leads here from the start node 'start'"),
@@ -237,9 +235,7 @@ def test_playable_story_has_no_findings() -> None:
             ],
         ),
         (
-            lambda d: d["nodes"]["vanished"].update(
-                choices=[{"label": "x", "goto": "start", "feedback": "y"}]
-            ),
+            lambda d: d["nodes"]["vanished"].update(choices=[{"label": "x", "goto": "start", "feedback": "y"}]),
             [(("nodes", "vanished", "choices"), "an ending has no choices: remove them, or remove 'ending'")],
         ),
         (

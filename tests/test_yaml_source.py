@@ -48,8 +48,5 @@ def test_missing_file_is_reported_plainly(tmp_path: Path) -> None:
 
 def test_problem_format_and_key_paths() -> None:
     assert format_key_path(("questions", 2, "options")) == "questions[2].options"
-    assert (
-        str(Problem("q.yaml", 14, ("questions", 2, "options"), "bad"))
-        == "q.yaml:14 questions[2].options: bad"
-    )
+    assert str(Problem("q.yaml", 14, ("questions", 2, "options"), "bad")) == "q.yaml:14 questions[2].options: bad"
     assert str(Problem("q.yaml", None, (), "bad")) == "q.yaml: bad"

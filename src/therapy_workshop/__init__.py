@@ -7,10 +7,18 @@ A notebook imports the calls it needs, one per code cell::
     quiz("01-rights")
 """
 
+import ipywidgets as widgets
+
 from .app import WorkshopApp, app
-from .categorise import CategoriseWidget, build_exercise
+from .cases import FollowCase, build_follow_case
+from .categorise import CategoriseWidget
+from .draft import ComplaintDraft, build_complaint_draft
+from .exercises import build_exercise
 from .frame import frame
+from .jurisdiction import JurisdictionGuide, build_jurisdiction_guide
 from .listings import module_overview, sources_list
+from .ordering import OrderingWidget
+from .process import ProcessExplorer, build_chart, build_process_explorer
 from .quiz import QuestionWidget, QuizSet, quiz
 from .scenario import ScenarioWidget, build_scenario
 from .script_builder import ScriptBuilderWidget, build_script_builder
@@ -19,7 +27,7 @@ from .workshop import get_workshop
 from .yaml_source import ContentError
 
 
-def exercise(exercise_id: str) -> CategoriseWidget:
+def exercise(exercise_id: str) -> CategoriseWidget | OrderingWidget:
     """Show an exercise: ``exercise("red-flag-grey-area-fine")``."""
     return build_exercise(get_workshop(), exercise_id)
 
@@ -39,9 +47,38 @@ def summary_table(module_id: str) -> SummaryTableWidget:
     return build_summary_table(get_workshop(), module_id)
 
 
+def jurisdiction_guide() -> JurisdictionGuide:
+    """Show who takes complaints in the learner's chosen place: ``jurisdiction_guide()``."""
+    return build_jurisdiction_guide(get_workshop())
+
+
+def process_explorer() -> ProcessExplorer:
+    """Show the complaint process diagram and its stages: ``process_explorer()``."""
+    return build_process_explorer(get_workshop())
+
+
+def follow_case() -> FollowCase:
+    """Follow a fictional complaint stage by stage: ``follow_case()``."""
+    return build_follow_case(get_workshop())
+
+
+def complaint_draft(module_id: str) -> ComplaintDraft:
+    """Show the complaint draft helper: ``complaint_draft("04-reporting")``."""
+    return build_complaint_draft(get_workshop(), module_id)
+
+
+def figures_chart(chart_id: str) -> widgets.HTML:
+    """Show a chart of published figures: ``figures_chart("asppb-reasons")``."""
+    return build_chart(get_workshop(), chart_id)
+
+
 __all__ = [
     "CategoriseWidget",
+    "ComplaintDraft",
     "ContentError",
+    "FollowCase",
+    "JurisdictionGuide",
+    "ProcessExplorer",
     "QuestionWidget",
     "QuizSet",
     "ScenarioWidget",
@@ -49,9 +86,14 @@ __all__ = [
     "SummaryTableWidget",
     "WorkshopApp",
     "app",
+    "complaint_draft",
     "exercise",
+    "figures_chart",
+    "follow_case",
     "frame",
+    "jurisdiction_guide",
     "module_overview",
+    "process_explorer",
     "quiz",
     "scenario",
     "script_builder",

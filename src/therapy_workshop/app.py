@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import traitlets
 
 from .frame import app_link, navigation_html, style_html, support_panel_html
+from .jurisdiction import build_jurisdiction_picker
 from .location import LocationSync
 from .markdown import escape
 from .render import build_module_page
@@ -52,7 +53,9 @@ class WorkshopApp(widgets.VBox):
         )
         self.menu = widgets.HTML()
         self.support = widgets.HTML(support_panel_html(workshop))
-        header = widgets.VBox([self.brand, self.menu, self.support])
+        self.picker = build_jurisdiction_picker(workshop)
+        header_parts = [self.brand, self.menu] + ([self.picker] if self.picker is not None else []) + [self.support]
+        header = widgets.VBox(header_parts)
         header.add_class("tw-header")
         self.notice_area = widgets.HTML()
         self.body = widgets.VBox()

@@ -27,9 +27,7 @@ class ExerciseError(RuntimeError):
 class CategoriseItemWidget(widgets.VBox):
     """One vignette with its category choices and, after checking, its explanation."""
 
-    def __init__(
-        self, item: CategoriseItem, exercise: CategoriseExercise, ui: UIStrings, **kwargs: Any
-    ) -> None:
+    def __init__(self, item: CategoriseItem, exercise: CategoriseExercise, ui: UIStrings, **kwargs: Any) -> None:
         self.item = item
         self.choices = ChoiceGroup(
             legend_html=render_markdown(item.text),
@@ -62,9 +60,7 @@ class CategoriseWidget(widgets.VBox):
         self.ui = ui
         self.sources = sources
         self.items = [CategoriseItemWidget(item, exercise, ui) for item in exercise.items]
-        heading = widgets.HTML(
-            activity_heading_html(exercise.title, exercise.instructions) + self._legend_html()
-        )
+        heading = widgets.HTML(activity_heading_html(exercise.title, exercise.instructions) + self._legend_html())
         self.check_button = widgets.Button(description=ui.check, button_style="primary")
         self.retry_button = widgets.Button(description=ui.try_again)
         self.show_answer_button = widgets.Button(description=ui.show_answers)
@@ -209,15 +205,4 @@ class CategoriseWidget(widgets.VBox):
         all_right = self.right_count == len(self.items)
         set_hidden(self.check_button, not sorting)
         set_hidden(self.retry_button, self.status != "checked" or all_right)
-        set_hidden(
-            self.show_answer_button, self.status == "revealed" or (self.status == "checked" and all_right)
-        )
-
-
-def build_exercise(workshop: Any, exercise_id: str) -> CategoriseWidget:
-    """A fresh widget for the exercise called ``exercise_id``."""
-    exercise = workshop.exercises.get(exercise_id)
-    if exercise is None:
-        known = ", ".join(sorted(workshop.exercises)) or "none"
-        raise KeyError(f"no exercise {exercise_id!r} (exercises: {known})")
-    return CategoriseWidget(exercise, workshop.ui, workshop.sources)
+        set_hidden(self.show_answer_button, self.status == "revealed" or (self.status == "checked" and all_right))

@@ -22,21 +22,13 @@ class ChoiceGroup(anywidget.AnyWidget):
     _esm = static_text("choices.js")
 
     legend_html = traitlets.Unicode("", help="The question, as HTML; it names the group.").tag(sync=True)
-    hint = traitlets.Unicode("", help="Plain text under the question, e.g. 'Select all that apply.'").tag(
-        sync=True
-    )
+    hint = traitlets.Unicode("", help="Plain text under the question, e.g. 'Select all that apply.'").tag(sync=True)
     option_html = traitlets.List(traitlets.Unicode(), help="Each option's label, as HTML.").tag(sync=True)
-    multiple = traitlets.Bool(False, help="Checkboxes (any number) instead of radio buttons (one).").tag(
-        sync=True
-    )
-    selected = traitlets.List(traitlets.Int(), help="Indexes of the chosen options, ascending.").tag(
-        sync=True
-    )
+    multiple = traitlets.Bool(False, help="Checkboxes (any number) instead of radio buttons (one).").tag(sync=True)
+    selected = traitlets.List(traitlets.Int(), help="Indexes of the chosen options, ascending.").tag(sync=True)
     disabled = traitlets.Bool(False, help="Options are locked while feedback is shown.").tag(sync=True)
     marks = traitlets.List(traitlets.Unicode(), help=f"Per option, one of {MARK_KINDS}.").tag(sync=True)
-    mark_labels = traitlets.Dict(help="Visible words for each mark kind, so marks are not colour alone.").tag(
-        sync=True
-    )
+    mark_labels = traitlets.Dict(help="Visible words for each mark kind, so marks are not colour alone.").tag(sync=True)
     focus_token = traitlets.Int(0, help="Increase to move keyboard focus to the options.").tag(sync=True)
 
     @traitlets.validate("selected")

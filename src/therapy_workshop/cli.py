@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .content import CategoriseExercise
 from .notebook_source import NotebookError, read_cells
+from .process_model import OrderingExercise
 from .registry import CellError, ImportCell, WorkshopCall, parse_cell
 from .workshop import Workshop, find_root, load_workshop
 from .yaml_source import ContentError, Problem
@@ -49,8 +51,23 @@ def check_app_notebook(root: Path) -> list[Problem]:
     return problems
 
 
+def _exercise_summary(workshop: Workshop, exercise: CategoriseExercise | OrderingExercise) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "id": exercise.id,
+        "module": workshop.activities.module_of[exercise.id],
+        "kind": exercise.kind,
+        "items": len(exercise.items),
+    }
+    if isinstance(exercise, CategoriseExercise):
+        report["items_per_category"] = {
+            category: sum(item.category == category for item in exercise.items) for category in exercise.category_ids
+        }
+    return report
+
+
 def summary(workshop: Workshop) -> dict[str, Any]:
     """Counts of everything the workshop holds, for dashboards and for the one-line report."""
+    process = workshop.activities.process
     return {
         "ok": True,
         "modules": [
@@ -77,24 +94,20 @@ def summary(workshop: Workshop) -> dict[str, Any]:
             }
             for scenario in workshop.scenarios.values()
         ],
-        "exercises": [
-            {
-                "id": exercise.id,
-                "module": workshop.activities.module_of[exercise.id],
-                "kind": exercise.kind,
-                "items": len(exercise.items),
-                "items_per_category": {
-                    category: sum(item.category == category for item in exercise.items)
-                    for category in exercise.category_ids
-                },
-            }
-            for exercise in workshop.exercises.values()
-        ],
+        "exercises": [_exercise_summary(workshop, exercise) for exercise in workshop.exercises.values()],
         "script_builders": sorted(workshop.scripts),
         "summary_tables": sorted(workshop.summaries),
+        "draft_helpers": sorted(workshop.activities.drafts),
+        "process_stages": [stage.id for stage in process.stages] if process is not None else [],
+        "outcomes": [outcome.id for outcome in process.outcomes] if process is not None else [],
+        "cases": [
+            {"id": case.id, "jurisdiction": case.jurisdiction, "path": [step.stage for step in case.steps]}
+            for case in workshop.activities.cases.values()
+        ],
+        "charts": sorted(workshop.activities.charts),
         "sources": len(workshop.sources),
         "support_countries": [country.id for country in workshop.support.countries],
-        "jurisdictions": [],
+        "jurisdictions": sorted(workshop.activities.jurisdictions),
         "total_minutes": sum(module.minutes for module in workshop.modules),
     }
 
@@ -114,11 +127,7 @@ def run_check(root: Path, as_json: bool) -> int:
         else:
             for problem in problems:
                 print(problem)
-            found = (
-                "1 problem found. Fix it"
-                if len(problems) == 1
-                else f"{len(problems)} problems found. Fix them"
-            )
+            found = "1 problem found. Fix it" if len(problems) == 1 else f"{len(problems)} problems found. Fix them"
             print(f"\n{found} and run 'make check' again.", file=sys.stderr)
         return 1
     assert workshop is not None
@@ -130,6 +139,7 @@ def run_check(root: Path, as_json: bool) -> int:
         print(
             f"Content OK: {len(report['modules'])} modules, {questions} questions, "
             f"{len(report['scenarios'])} scenarios, {len(report['exercises'])} exercises, "
+            f"{len(report['cases'])} cases, {len(report['jurisdictions'])} jurisdictions, "
             f"{report['sources']} sources, {len(report['support_countries'])} support countries."
         )
     return 0

@@ -13,9 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<number>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>==|!=|<=|>=|<|>|\(|\)|-))"
-)
+_TOKEN = re.compile(r"\s*(?:(?P<number>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>==|!=|<=|>=|<|>|\(|\)|-))")
 KEYWORDS = frozenset({"and", "or", "not"})
 COMPARISONS: dict[str, Callable[[int, int], bool]] = {
     "==": operator.eq,
@@ -168,9 +166,7 @@ class _Parser:
             return Number(-int(number.text))
         if token.kind == "name":
             if token.text in KEYWORDS:
-                raise ConditionError(
-                    f"expected a name or number at position {token.position}, found {token.text!r}"
-                )
+                raise ConditionError(f"expected a name or number at position {token.position}, found {token.text!r}")
             return Name(token.text)
         if token.text == "(":
             node = self.or_expression()

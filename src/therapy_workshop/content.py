@@ -104,9 +104,7 @@ class Module(Strict):
     @classmethod
     def _id_shape(cls, value: str) -> str:
         if not MODULE_ID.match(value):
-            raise ValueError(
-                f"module id {value!r} must be two digits, '-', then lowercase words (like 01-rights)"
-            )
+            raise ValueError(f"module id {value!r} must be two digits, '-', then lowercase words (like 01-rights)")
         return value
 
     @field_validator("notebook")
@@ -160,9 +158,7 @@ class Question(Strict):
             if not 2 <= len(options) <= 6:
                 raise ValueError("a single-choice question needs 2 to 6 options")
             if len(correct) != 1:
-                raise ValueError(
-                    f"a single-choice question needs exactly one correct option (found {len(correct)})"
-                )
+                raise ValueError(f"a single-choice question needs exactly one correct option (found {len(correct)})")
         elif kind == "true_false":
             if tuple(option.text for option in options) not in (TRUE_FALSE_TEXTS, TRUE_FALSE_TEXTS[::-1]):
                 raise ValueError("a true_false question needs exactly two options: 'True' and 'False'")
@@ -336,6 +332,10 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "module_unknown": frozenset({"module"}),
     "belongs_in": frozenset({"category"}),
     "sorted_score": frozenset({"right", "total"}),
+    "ordered_score": frozenset({"right", "total"}),
+    "last_checked": frozenset({"date"}),
+    "in_place_named": frozenset({"place"}),
+    "step_of": frozenset({"number", "total", "stage"}),
 }
 
 
@@ -408,6 +408,47 @@ class UIStrings(Strict):
     ending_good: str
     ending_mixed: str
     ending_poor: str
+    move_up: str
+    move_down: str
+    mark_in_place: str
+    mark_out_of_place: str
+    in_place: str
+    belongs_earlier: str
+    belongs_later: str
+    ordered_score: str
+    choose_place: str
+    jurisdiction_label: str
+    website: str
+    bodies_label: str
+    anonymous_label: str
+    time_limits_label: str
+    outcomes_label: str
+    appeal_label: str
+    register_label: str
+    cannot_do_label: str
+    last_checked: str
+    no_place_yet: str
+    in_place_named: str
+    choose_place_for_details: str
+    final_stage: str
+    who_label: str
+    you_do_label: str
+    duration_label: str
+    next_label: str
+    chart_item: str
+    chart_value: str
+    case_label: str
+    check_prediction: str
+    next_stage: str
+    what_happens_heading: str
+    why_heading: str
+    step_of: str
+    case_closed: str
+    case_path: str
+    predict_first: str
+    download_draft: str
+    your_draft: str
+    draft_empty: str
 
     @field_validator("*")
     @classmethod

@@ -15,9 +15,5 @@ class DownloadButton(anywidget.AnyWidget):
 
     label = traitlets.Unicode("Download", help="Words on the button.").tag(sync=True)
     filename = traitlets.Unicode("download.txt", help="Name the file is saved under.").tag(sync=True)
-    text = traitlets.Unicode("", help="What the file will contain; the button is disabled while empty.").tag(
-        sync=True
-    )
-    downloads = traitlets.Int(0, help="How many times the learner saved the file (counted in the page).").tag(
-        sync=True
-    )
+    text = traitlets.Unicode("", help="What the file will contain; the button is disabled while empty.").tag(sync=True)
+    downloads = traitlets.Int(0, help="How many times the learner saved the file (counted in the page).").tag(sync=True)

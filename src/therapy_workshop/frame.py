@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from IPython.display import HTML
+import ipywidgets as widgets
+from IPython.display import HTML, display
 
 from ._static import static_text
 from .content import Module
@@ -74,9 +75,7 @@ def navigation_html(workshop: Workshop, module_id: str, link: ModuleLink) -> str
     links = [f'<a class="tw-nav-contents" href="{escape(link(first))}">{escape(ui.contents)}</a>']
     if before is not None:
         text = ui.format("go_previous", title=before.title)
-        links.append(
-            f'<a class="tw-nav-previous" rel="prev" href="{escape(link(before))}">{escape(text)}</a>'
-        )
+        links.append(f'<a class="tw-nav-previous" rel="prev" href="{escape(link(before))}">{escape(text)}</a>')
     if after is not None:
         text = ui.format("go_next", title=after.title)
         links.append(f'<a class="tw-nav-next" rel="next" href="{escape(link(after))}">{escape(text)}</a>')
@@ -108,8 +107,18 @@ def standalone_frame_html(workshop: Workshop, module_id: str) -> str:
     )
 
 
-def frame(module_id: str) -> HTML:
-    """Show the page frame at the top of a module notebook: ``frame("01-rights")``."""
+def frame(module_id: str) -> HTML | widgets.Widget:
+    """Show the page frame at the top of a module notebook: ``frame("01-rights")``.
+
+    When the workshop has jurisdictions, the frame also holds the picker that every page follows.
+    """
+    from .jurisdiction import build_jurisdiction_picker
+
     workshop = get_workshop()
     workshop.module(module_id)  # a clear KeyError for a wrong id
-    return HTML(standalone_frame_html(workshop, module_id))
+    page_frame = HTML(standalone_frame_html(workshop, module_id))
+    picker = build_jurisdiction_picker(workshop)
+    if picker is None:
+        return page_frame
+    display(page_frame)
+    return picker

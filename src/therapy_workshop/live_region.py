@@ -13,9 +13,7 @@ class LiveRegion(anywidget.AnyWidget):
 
     _esm = static_text("live_region.js")
 
-    html = traitlets.Unicode("", help="Content, as HTML already escaped or rendered from Markdown.").tag(
-        sync=True
-    )
+    html = traitlets.Unicode("", help="Content, as HTML already escaped or rendered from Markdown.").tag(sync=True)
     label = traitlets.Unicode("", help="Accessible name of the region, e.g. 'Feedback'.").tag(sync=True)
     focus_token = traitlets.Int(0, help="Increase to move keyboard focus here.").tag(sync=True)
 

@@ -16,6 +16,18 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from .content import CategoriseExercise, ScriptBuilderFile, SummaryTable, validate_file
+from .process_model import (
+    Case,
+    Chart,
+    DraftFile,
+    FiguresFile,
+    Jurisdiction,
+    OrderingExercise,
+    ProcessFile,
+    case_findings,
+    jurisdiction_findings,
+    process_findings,
+)
 from .scenario_model import Scenario, scenario_findings
 from .yaml_source import ContentError, LocatedYaml, Problem, load_located_yaml
 
@@ -47,6 +59,25 @@ class Collector:
         self.problems.extend(problems)
         return value, located
 
+    def load_by_kind(
+        self, relative: str, models: dict[str, type[BaseModel]]
+    ) -> tuple[BaseModel | None, LocatedYaml | None]:
+        """Read a file whose ``kind:`` decides its model (exercises: categorise or ordering)."""
+        try:
+            located = load_located_yaml(self.root / relative, relative)
+        except ContentError as error:
+            self.problems.extend(error.problems)
+            return None, None
+        kind = located.data.get("kind") if isinstance(located.data, dict) else None
+        model = models.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            kinds = " or ".join(sorted(models))
+            self.problems.append(located.problem(("kind",), f"kind must be {kinds}"))
+            return None, located
+        value, problems = validate_file(located, model)
+        self.problems.extend(problems)
+        return value, located
+
 
 def check_cited(
     cited: Iterable[str],
@@ -69,29 +100,43 @@ def check_cited(
 class Activities:
     """The interactive pieces of all modules, by id (exercises, scenarios) or by module (script, summary)."""
 
-    exercises: dict[str, CategoriseExercise] = field(default_factory=dict)
+    exercises: dict[str, CategoriseExercise | OrderingExercise] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     scripts: dict[str, ScriptBuilderFile] = field(default_factory=dict)
     summaries: dict[str, SummaryTable] = field(default_factory=dict)
+    drafts: dict[str, DraftFile] = field(default_factory=dict)
     module_of: dict[str, str] = field(default_factory=dict)
+    process: ProcessFile | None = None
+    jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
 
 
-def load_activities(
-    collector: Collector, module_ids: list[str], known_sources: set[str] | None
-) -> Activities:
+def load_activities(collector: Collector, module_ids: list[str], known_sources: set[str] | None) -> Activities:
     """Load every module folder's exercises, scenarios, script builder and summary table."""
     activities = Activities()
     defined_at: dict[str, str] = {}
     for module_id in module_ids:
         folder = collector.root / "content" / module_id
         for path in sorted(folder.glob("exercises/*.yaml")):
-            exercise, located = collector.load(collector.display(path), CategoriseExercise)
-            if exercise is None or located is None:
+            loaded, located = collector.load_by_kind(collector.display(path), EXERCISE_MODELS)
+            if not isinstance(loaded, (CategoriseExercise, OrderingExercise)) or located is None:
                 continue
-            if _claim_id(exercise.id, path, located, defined_at, collector):
-                _check_exercise(exercise, located, known_sources, collector.problems)
-                activities.exercises[exercise.id] = exercise
-                activities.module_of[exercise.id] = module_id
+            if _claim_id(loaded.id, path, located, defined_at, collector):
+                if isinstance(loaded, CategoriseExercise):
+                    _check_exercise(loaded, located, known_sources, collector.problems)
+                else:
+                    _check_unique([item.id for item in loaded.items], "items", "item id", located, collector)
+                    for index, item in enumerate(loaded.items):
+                        check_cited(
+                            item.sources,
+                            known_sources,
+                            located,
+                            ("items", index, "sources"),
+                            collector.problems,
+                        )
+                activities.exercises[loaded.id] = loaded
+                activities.module_of[loaded.id] = module_id
         for path in sorted(folder.glob("scenarios/*.yaml")):
             scenario, located = collector.load(collector.display(path), Scenario)
             if scenario is None or located is None:
@@ -105,19 +150,74 @@ def load_activities(
         if (folder / "script.yaml").is_file():
             script, located = collector.load(f"content/{module_id}/script.yaml", ScriptBuilderFile)
             if script is not None and located is not None:
-                _check_unique(
-                    [section.id for section in script.sections], "sections", "section id", located, collector
-                )
+                _check_unique([section.id for section in script.sections], "sections", "section id", located, collector)
                 activities.scripts[module_id] = script
+        if (folder / "draft.yaml").is_file():
+            draft, located = collector.load(f"content/{module_id}/draft.yaml", DraftFile)
+            if draft is not None and located is not None:
+                _check_unique([each.id for each in draft.fields], "fields", "field id", located, collector)
+                activities.drafts[module_id] = draft
         if (folder / "summary.yaml").is_file():
             summary, located = collector.load(f"content/{module_id}/summary.yaml", SummaryTable)
             if summary is not None and located is not None:
                 for index, row in enumerate(summary.rows):
-                    check_cited(
-                        row.sources, known_sources, located, ("rows", index, "sources"), collector.problems
-                    )
+                    check_cited(row.sources, known_sources, located, ("rows", index, "sources"), collector.problems)
                 activities.summaries[module_id] = summary
     return activities
+
+
+EXERCISE_MODELS: dict[str, type[BaseModel]] = {"categorise": CategoriseExercise, "ordering": OrderingExercise}
+
+
+def load_process(collector: Collector, activities: Activities, known_sources: set[str] | None) -> None:
+    """The complaint process, jurisdictions, case files and figures, if the workshop has them."""
+    content = collector.root / "content"
+    process_path = content / "process" / "complaint.yaml"
+    if not process_path.is_file():
+        return
+    process, located = collector.load("content/process/complaint.yaml", ProcessFile)
+    if process is not None and located is not None:
+        for key_path, message in process_findings(process):
+            collector.problems.append(located.problem(key_path, message))
+        for index, stage in enumerate(process.stages):
+            check_cited(stage.sources, known_sources, located, ("stages", index, "sources"), collector.problems)
+        activities.process = process
+    stage_ids = {stage.id for stage in process.stages} if process is not None else set()
+    jurisdiction_paths = sorted(content.glob("jurisdictions/*.yaml"))
+    jurisdiction_ids = {path.stem for path in jurisdiction_paths}
+    for path in jurisdiction_paths:
+        jurisdiction, located = collector.load(collector.display(path), Jurisdiction)
+        if jurisdiction is None or located is None:
+            continue
+        if jurisdiction.id != path.stem:
+            collector.problems.append(located.problem(("id",), f"the id must match the file name: use id: {path.stem}"))
+            continue
+        for key_path, message in jurisdiction_findings(jurisdiction, stage_ids, jurisdiction_ids):
+            collector.problems.append(located.problem(key_path, message))
+        check_cited(jurisdiction.sources, known_sources, located, ("sources",), collector.problems)
+        for index, body in enumerate(jurisdiction.bodies):
+            check_cited(body.sources, known_sources, located, ("bodies", index, "sources"), collector.problems)
+        activities.jurisdictions[jurisdiction.id] = jurisdiction
+    for path in sorted(content.glob("process/cases/*.yaml")):
+        case, located = collector.load(collector.display(path), Case)
+        if case is None or located is None:
+            continue
+        if case.id != path.stem:
+            collector.problems.append(located.problem(("id",), f"the id must match the file name: use id: {path.stem}"))
+            continue
+        if process is not None:
+            for key_path, message in case_findings(case, process, jurisdiction_ids):
+                collector.problems.append(located.problem(key_path, message))
+        for index, step in enumerate(case.steps):
+            check_cited(step.sources, known_sources, located, ("steps", index, "sources"), collector.problems)
+        activities.cases[case.id] = case
+    if (content / "process" / "figures.yaml").is_file():
+        figures, located = collector.load("content/process/figures.yaml", FiguresFile)
+        if figures is not None and located is not None:
+            _check_unique([chart.id for chart in figures.charts], "charts", "chart id", located, collector)
+            for index, chart in enumerate(figures.charts):
+                check_cited(chart.sources, known_sources, located, ("charts", index, "sources"), collector.problems)
+                activities.charts[chart.id] = chart
 
 
 def _claim_id(
@@ -125,9 +225,7 @@ def _claim_id(
 ) -> bool:
     """An exercise or scenario id must match its file name and be unique across the workshop."""
     if activity_id != path.stem:
-        collector.problems.append(
-            located.problem(("id",), f"the id must match the file name: use id: {path.stem}")
-        )
+        collector.problems.append(located.problem(("id",), f"the id must match the file name: use id: {path.stem}"))
         return False
     if activity_id in defined_at:
         collector.problems.append(
@@ -138,17 +236,13 @@ def _claim_id(
     return True
 
 
-def _check_unique(
-    ids: list[str], list_key: str, what: str, located: LocatedYaml, collector: Collector
-) -> None:
+def _check_unique(ids: list[str], list_key: str, what: str, located: LocatedYaml, collector: Collector) -> None:
     first: dict[str, int] = {}
     for index, each in enumerate(ids):
         if each in first:
             first_line = located.line_of((list_key, first[each], "id"))
             collector.problems.append(
-                located.problem(
-                    (list_key, index, "id"), f"{what} {each!r} is used twice (first at line {first_line})"
-                )
+                located.problem((list_key, index, "id"), f"{what} {each!r} is used twice (first at line {first_line})")
             )
         first.setdefault(each, index)
 

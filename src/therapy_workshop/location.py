@@ -20,9 +20,9 @@ class LocationSync(anywidget.AnyWidget):
 
     _esm = static_text("location.js")
 
-    query = traitlets.Unicode(
-        "", help="The page's query string as the browser saw it, e.g. '?module=01-rights'."
-    ).tag(sync=True)
+    query = traitlets.Unicode("", help="The page's query string as the browser saw it, e.g. '?module=01-rights'.").tag(
+        sync=True
+    )
     current = traitlets.Unicode("", help="Module id now shown; mirrored into the address bar.").tag(sync=True)
     page_title = traitlets.Unicode("", help="Browser tab title for the module shown.").tag(sync=True)
 

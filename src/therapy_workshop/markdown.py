@@ -39,9 +39,7 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def _link_open(
-    renderer: RendererHTML, rewrite: LinkRewriter | None
-) -> Callable[[Sequence[Token], int, Any, Any], str]:
+def _link_open(renderer: RendererHTML, rewrite: LinkRewriter | None) -> Callable[[Sequence[Token], int, Any, Any], str]:
     def render(tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
         token = tokens[index]
         href = str(token.attrGet("href") or "")

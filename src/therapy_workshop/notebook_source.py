@@ -39,9 +39,7 @@ def read_cells(path: Path) -> list[Cell]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise NotebookError(
-            f"not a valid notebook file (JSON error at line {error.lineno}: {error.msg})"
-        ) from None
+        raise NotebookError(f"not a valid notebook file (JSON error at line {error.lineno}: {error.msg})") from None
     raw_cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(raw_cells, list):
         raise NotebookError("not a valid notebook file (no list of cells)")

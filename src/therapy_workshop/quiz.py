@@ -159,9 +159,7 @@ class QuestionWidget(widgets.VBox):
         answering = self.status == "answering"
         settled = self.status == "revealed" or (self.status == "checked" and self.is_right)
         set_hidden(self.check_button, not (answering and self.behaviour.check))
-        set_hidden(
-            self.retry_button, not (self.status == "checked" and not self.is_right and self.behaviour.retry)
-        )
+        set_hidden(self.retry_button, not (self.status == "checked" and not self.is_right and self.behaviour.retry))
         set_hidden(self.show_answer_button, settled or not self.behaviour.show_answer)
 
     def _marks_after_check(self) -> list[str]:
@@ -243,9 +241,7 @@ class QuizSet(widgets.VBox):
     def __init__(self, quiz: QuizFile, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
         self.quiz = quiz
         self.ui = ui
-        self.questions = [
-            QuestionWidget(question, quiz.behaviour, ui, sources) for question in quiz.questions
-        ]
+        self.questions = [QuestionWidget(question, quiz.behaviour, ui, sources) for question in quiz.questions]
         self.heading = widgets.HTML(f'<h2 class="tw-quiz-title">{escape(quiz.title)}</h2>')
         self.counter = widgets.HTML()
         self.stage = widgets.VBox([self.questions[0]])

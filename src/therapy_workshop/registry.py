@@ -13,7 +13,7 @@ from typing import Literal
 
 PACKAGE = "therapy_workshop"
 
-ArgumentKind = Literal["module", "quiz", "exercise", "scenario", "script", "summary"]
+ArgumentKind = Literal["module", "quiz", "exercise", "scenario", "script", "summary", "draft", "chart"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,11 @@ CALLS: dict[str, CallSpec] = {
         CallSpec("scenario", (("scenario_id", "scenario"),), 'scenario("wont-let-me-leave")'),
         CallSpec("script_builder", (("module_id", "script"),), 'script_builder("03-ending")'),
         CallSpec("summary_table", (("module_id", "summary"),), 'summary_table("02-conduct")'),
+        CallSpec("jurisdiction_guide", (), "jurisdiction_guide()"),
+        CallSpec("process_explorer", (), "process_explorer()"),
+        CallSpec("follow_case", (), "follow_case()"),
+        CallSpec("complaint_draft", (("module_id", "draft"),), 'complaint_draft("04-reporting")'),
+        CallSpec("figures_chart", (("chart_id", "chart"),), 'figures_chart("asppb-reasons")'),
         CallSpec("app", (), "app()"),
     )
 }
@@ -74,9 +79,7 @@ def parse_cell(source: str) -> WorkshopCall | ImportCell | None:
     if isinstance(statement, ast.ImportFrom):
         return _parse_import(statement)
     if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
-        raise CellError(
-            'a code cell may hold only one workshop call such as quiz("01-rights"), not other Python code'
-        )
+        raise CellError('a code cell may hold only one workshop call such as quiz("01-rights"), not other Python code')
     return _parse_call(statement.value)
 
 
@@ -104,8 +107,7 @@ def _parse_call(call: ast.Call) -> WorkshopCall:
         raise CellError(f"{name}() takes no keyword arguments; write it like {spec.example}")
     if len(call.args) != len(spec.parameters):
         raise CellError(
-            f"{name}() takes {len(spec.parameters)} argument(s), found {len(call.args)}; "
-            f"write it like {spec.example}"
+            f"{name}() takes {len(spec.parameters)} argument(s), found {len(call.args)}; write it like {spec.example}"
         )
     arguments: dict[str, str] = {}
     for node, (parameter, _kind) in zip(call.args, spec.parameters, strict=True):

@@ -11,11 +11,15 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from .categorise import build_exercise
+from .cases import build_follow_case
+from .draft import build_complaint_draft
+from .exercises import build_exercise
 from .frame import app_link, title_block_html
+from .jurisdiction import build_jurisdiction_guide
 from .listings import module_overview_html, sources_list_html
 from .markdown import markdown_div, render_markdown
 from .notebook_source import read_cells
+from .process import build_chart, build_process_explorer
 from .quiz import build_quiz
 from .registry import CellError, ImportCell, WorkshopCall, parse_cell
 from .scenario import build_scenario
@@ -40,6 +44,11 @@ BUILDERS: dict[str, Builder] = {
     "scenario": lambda workshop, call: build_scenario(workshop, call.arguments["scenario_id"]),
     "script_builder": lambda workshop, call: build_script_builder(workshop, call.arguments["module_id"]),
     "summary_table": lambda workshop, call: build_summary_table(workshop, call.arguments["module_id"]),
+    "jurisdiction_guide": lambda workshop, _call: build_jurisdiction_guide(workshop),
+    "process_explorer": lambda workshop, _call: build_process_explorer(workshop),
+    "follow_case": lambda workshop, _call: build_follow_case(workshop),
+    "complaint_draft": lambda workshop, call: build_complaint_draft(workshop, call.arguments["module_id"]),
+    "figures_chart": lambda workshop, call: build_chart(workshop, call.arguments["chart_id"]),
     "app": lambda _workshop, _call: None,
 }
 

@@ -47,9 +47,7 @@ class ScenarioWidget(widgets.VBox):
         help="Choosing, reading a choice's feedback, or at an ending.",
     )
 
-    def __init__(
-        self, scenario: Scenario, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any
-    ) -> None:
+    def __init__(self, scenario: Scenario, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
         self.scenario = scenario
         self.ui = ui
         self.sources = sources
@@ -167,19 +165,13 @@ class ScenarioWidget(widgets.VBox):
 
     def _show(self) -> None:
         node = self.scenario.nodes[self.node]
-        ending_label = (
-            f'<p class="tw-ending-kind">{escape(self._ending_label(node.ending))}</p>' if node.ending else ""
-        )
+        ending_label = f'<p class="tw-ending-kind">{escape(self._ending_label(node.ending))}</p>' if node.ending else ""
         text = render_markdown(node.text)
-        self.situation.value = (
-            f'<div class="tw-situation"><h4>{escape(node.title)}</h4>{ending_label}{text}</div>'
-        )
+        self.situation.value = f'<div class="tw-situation"><h4>{escape(node.title)}</h4>{ending_label}{text}</div>'
         buttons = []
         if self.stage == "choosing":
             for position, index in enumerate(self.offered):
-                button = widgets.Button(
-                    description=node.choices[index].label, tooltip=node.choices[index].label
-                )
+                button = widgets.Button(description=node.choices[index].label, tooltip=node.choices[index].label)
                 button.add_class("tw-choice-button")
                 button.on_click(lambda _button, position=position: self.pick(position))
                 buttons.append(button)

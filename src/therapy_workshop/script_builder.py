@@ -105,7 +105,5 @@ def build_script_builder(workshop: Any, module_id: str) -> ScriptBuilderWidget:
     """The script builder of ``module_id``."""
     builder = workshop.scripts.get(module_id)
     if builder is None:
-        raise KeyError(
-            f"no script builder for module {module_id!r}: there is no content/{module_id}/script.yaml"
-        )
+        raise KeyError(f"no script builder for module {module_id!r}: there is no content/{module_id}/script.yaml")
     return ScriptBuilderWidget(builder, workshop.ui)

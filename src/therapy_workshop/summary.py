@@ -16,9 +16,7 @@ COLUMNS = ("conduct", "looks_like", "standards", "you_can")
 
 def summary_table_html(table: SummaryTable, ui: UIStrings) -> str:
     """The table with a caption and column headers, readable by screen readers as a real table."""
-    headers = "".join(
-        f'<th scope="col">{escape(getattr(ui, f"summary_{column}"))}</th>' for column in COLUMNS
-    )
+    headers = "".join(f'<th scope="col">{escape(getattr(ui, f"summary_{column}"))}</th>' for column in COLUMNS)
     rows = "".join(
         f'<tr><th scope="row">{escape(row.conduct)}</th>'
         + "".join(f"<td>{escape(getattr(row, column))}</td>" for column in COLUMNS[1:])
@@ -61,7 +59,5 @@ def build_summary_table(workshop: Any, module_id: str) -> SummaryTableWidget:
     """The summary table of ``module_id``."""
     table = workshop.summaries.get(module_id)
     if table is None:
-        raise KeyError(
-            f"no summary table for module {module_id!r}: there is no content/{module_id}/summary.yaml"
-        )
+        raise KeyError(f"no summary table for module {module_id!r}: there is no content/{module_id}/summary.yaml")
     return SummaryTableWidget(table, workshop.ui)

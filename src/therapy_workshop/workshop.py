@@ -26,9 +26,10 @@ from .content import (
     SupportFile,
     UIStrings,
 )
-from .loading import Activities, Collector, check_cited, load_activities
+from .loading import Activities, Collector, check_cited, load_activities, load_process
 from .markdown import heading_ids
 from .notebook_source import SOURCE_LINK_PREFIX, Cell, NotebookError, markdown_links, read_cells
+from .process_model import OrderingExercise
 from .registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
 from .scenario_model import Scenario
 from .yaml_source import ContentError, LocatedYaml, Problem
@@ -49,7 +50,7 @@ class Workshop:
     activities: Activities = field(default_factory=Activities)
 
     @property
-    def exercises(self) -> dict[str, CategoriseExercise]:
+    def exercises(self) -> dict[str, CategoriseExercise | OrderingExercise]:
         """Categorise exercises by id."""
         return self.activities.exercises
 
@@ -143,6 +144,7 @@ def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) ->
 
     quizzes = _load_quizzes(collector, modules, known_sources)
     activities = load_activities(collector, [module.id for module in modules], known_sources)
+    load_process(collector, activities, known_sources)
     workshop = Workshop(
         root=root,
         modules=modules,
@@ -207,9 +209,7 @@ def _load_sources(collector: Collector) -> tuple[dict[str, Source], bool]:
             where = f"{relative}:{located.line_of(('sources', key))}"
             if key in defined_at:
                 collector.problems.append(
-                    located.problem(
-                        ("sources", key), f"source key {key!r} is already defined at {defined_at[key]}"
-                    )
+                    located.problem(("sources", key), f"source key {key!r} is already defined at {defined_at[key]}")
                 )
                 continue
             defined_at[key] = where
@@ -221,15 +221,11 @@ def _check_source_keys(sources: dict[str, Source], located: LocatedYaml, problem
     for key in sources:
         if not SOURCE_KEY.match(key):
             problems.append(
-                located.problem(
-                    ("sources", key), "a source key may use only lowercase letters, digits, '.' and '-'"
-                )
+                located.problem(("sources", key), "a source key may use only lowercase letters, digits, '.' and '-'")
             )
 
 
-def _load_quizzes(
-    collector: Collector, modules: list[Module], known_sources: set[str] | None
-) -> dict[str, QuizFile]:
+def _load_quizzes(collector: Collector, modules: list[Module], known_sources: set[str] | None) -> dict[str, QuizFile]:
     quizzes: dict[str, QuizFile] = {}
     first_use: dict[str, str] = {}
     module_ids = {module.id for module in modules}
@@ -239,9 +235,7 @@ def _load_quizzes(
         relative = collector.display(quiz_path)
         if modules and folder not in module_ids:
             collector.problems.append(
-                Problem(
-                    relative, None, (), f"folder content/{folder}/ is not a module id in content/modules.yaml"
-                )
+                Problem(relative, None, (), f"folder content/{folder}/ is not a module id in content/modules.yaml")
             )
             continue
         quiz, located = collector.load(relative, QuizFile)
@@ -284,8 +278,7 @@ def _quiz_findings(quiz: QuizFile, located: LocatedYaml) -> Iterator[Problem]:
             if question.kind == "multiple" and option.correct and not option.missed:
                 yield located.problem(
                     (*path, "missed"),
-                    "this option is correct, so it needs 'missed' feedback "
-                    "(shown when a learner leaves it out)",
+                    "this option is correct, so it needs 'missed' feedback (shown when a learner leaves it out)",
                 )
             elif option.missed and not (question.kind == "multiple" and option.correct):
                 yield located.problem(
@@ -317,9 +310,7 @@ def _notebook_findings(
 ) -> Iterator[tuple[Cell | None, str]]:
     """What is wrong with one module notebook, cell by cell (``None`` for the notebook as a whole)."""
     notebook_names = {each.notebook for each in workshop.modules}
-    anchors = {
-        anchor for cell in cells if cell.cell_type == "markdown" for anchor in heading_ids(cell.source)
-    }
+    anchors = {anchor for cell in cells if cell.cell_type == "markdown" for anchor in heading_ids(cell.source)}
     imported: set[str] = set()
     called_frame = False
     for cell in cells:
@@ -372,6 +363,19 @@ def _call_argument_findings(call: WorkshopCall, module: Module, workshop: Worksh
         yield "app() belongs only in notebooks/app.ipynb, not in a module notebook"
     module_ids = {each.id for each in workshop.modules}
     content = workshop.root / "content"
+    needs = {
+        "process_explorer": ("process/complaint.yaml", "content/process/complaint.yaml"),
+        "follow_case": ("process/cases/*.yaml", "case files in content/process/cases/"),
+        "jurisdiction_guide": ("jurisdictions/*.yaml", "jurisdiction files in content/jurisdictions/"),
+    }
+    if call.name in needs:
+        pattern, what = needs[call.name]
+        if not any(content.glob(pattern)):
+            yield (
+                f"{call.name}() has nothing to show: there are no {what}"
+                if "*" in pattern
+                else (f"{call.name}() has nothing to show: there is no {what}")
+            )
     for parameter, kind in CALLS[call.name].parameters:
         value = call.arguments[parameter]
         if kind == "module" and value not in module_ids:
@@ -382,6 +386,11 @@ def _call_argument_findings(call: WorkshopCall, module: Module, workshop: Worksh
             yield f'{call.name}("{value}") names no script builder: there is no content/{value}/script.yaml'
         elif kind == "summary" and not (content / value / "summary.yaml").is_file():
             yield f'{call.name}("{value}") names no summary table: there is no content/{value}/summary.yaml'
+        elif kind == "draft" and not (content / value / "draft.yaml").is_file():
+            yield f'{call.name}("{value}") names no draft helper: there is no content/{value}/draft.yaml'
+        elif kind == "chart" and workshop.activities.charts and value not in workshop.activities.charts:
+            known = ", ".join(sorted(workshop.activities.charts))
+            yield f'{call.name}("{value}") names no chart in content/process/figures.yaml (charts: {known})'
         elif kind in ("exercise", "scenario") and not any(content.glob(f"*/{kind}s/{value}.yaml")):
             yield f'{call.name}("{value}") names no {kind}: there is no content/<module>/{kind}s/{value}.yaml'
         elif call.name == "frame" and value != module.id:

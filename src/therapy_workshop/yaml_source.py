@@ -84,9 +84,7 @@ def _build(
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int)):
-                problems.append(
-                    Problem(located.file, key_node.start_mark.line + 1, path, f"key {key!r} must be text")
-                )
+                problems.append(Problem(located.file, key_node.start_mark.line + 1, path, f"key {key!r} must be text"))
                 continue
             key_path = (*path, key)
             if key in result:
@@ -145,9 +143,7 @@ def load_located_yaml(path: Path, display_name: str) -> LocatedYaml:
     except FileNotFoundError:
         raise ContentError([Problem(display_name, None, (), "file not found")]) from None
     except UnicodeDecodeError as error:
-        raise ContentError(
-            [Problem(display_name, None, (), f"file is not UTF-8 text ({error.reason})")]
-        ) from None
+        raise ContentError([Problem(display_name, None, (), f"file is not UTF-8 text ({error.reason})")]) from None
     loader = yaml.SafeLoader(text)
     located = LocatedYaml(display_name, None, {(): 1})
     problems: list[Problem] = []

@@ -161,9 +161,7 @@ def page(chromium: object, recorder: PageRecorder, request: pytest.FixtureReques
     context = chromium.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.on(
-        "console", lambda message: message.type == "error" and recorder.console_errors.append(message.text)
-    )
+    page.on("console", lambda message: message.type == "error" and recorder.console_errors.append(message.text))
     page.on("pageerror", lambda error: recorder.console_errors.append(str(error)))
     page.on("request", lambda req: recorder.requests.append(req.url))
     yield page

@@ -27,9 +27,7 @@ def open_app(page: Any, server: VoilaServer, query: str = "") -> None:
 
 def other_hosts(server: VoilaServer, recorder: PageRecorder) -> list[str]:
     own = urlparse(server.url).netloc
-    return sorted(
-        {url for url in recorder.requests if url.startswith("http") and urlparse(url).netloc != own}
-    )
+    return sorted({url for url in recorder.requests if url.startswith("http") and urlparse(url).netloc != own})
 
 
 def test_start_page_is_served_with_the_workshop_title(voila_server: VoilaServer) -> None:
@@ -119,10 +117,7 @@ def test_need_support_opens_with_the_keyboard_and_lists_lines(page: Any, voila_s
 def test_deep_link_opens_the_module_directly(page: Any, voila_server: VoilaServer) -> None:
     open_app(page, voila_server, "?module=01-rights")
     page.wait_for_selector('.tw-module-title[data-module="01-rights"]')
-    assert (
-        page.get_by_role("link", name="Your rights in therapy", exact=True).get_attribute("aria-current")
-        == "page"
-    )
+    assert page.get_by_role("link", name="Your rights in therapy", exact=True).get_attribute("aria-current") == "page"
 
 
 def test_quiz_works_with_the_keyboard_alone(page: Any, voila_server: VoilaServer) -> None:
@@ -142,9 +137,7 @@ def test_quiz_works_with_the_keyboard_alone(page: Any, voila_server: VoilaServer
     assert first.options[0].text in page.locator(".tw-feedback").inner_text()
 
 
-def test_moving_between_modules_keeps_one_kernel_and_leaving_frees_it(
-    chromium: Any, voila_server: VoilaServer
-) -> None:
+def test_moving_between_modules_keeps_one_kernel_and_leaving_frees_it(chromium: Any, voila_server: VoilaServer) -> None:
     idle = voila_server.settled_kernel_count()
     context = chromium.new_context()
     page = context.new_page()
@@ -163,15 +156,14 @@ def test_moving_between_modules_keeps_one_kernel_and_leaving_frees_it(
 
 
 @pytest.mark.parametrize("module_id", [module.id for module in WORKSHOP.modules])
-def test_axe_finds_no_serious_or_critical_violations(
-    page: Any, voila_server: VoilaServer, module_id: str
-) -> None:
+def test_axe_finds_no_serious_or_critical_violations(page: Any, voila_server: VoilaServer, module_id: str) -> None:
     open_app(page, voila_server, f"?module={module_id}")
     page.wait_for_selector(f'.tw-module-title[data-module="{module_id}"]')
     if module_id in WORKSHOP.quizzes:
-        page.locator(".tw-choices input").first.check()
-        page.get_by_role("button", name="Check").click()
-        page.wait_for_selector(".tw-feedback")
+        quiz = page.locator(".tw-quiz")
+        quiz.locator(".tw-choices input").first.check()
+        quiz.get_by_role("button", name="Check").click()
+        quiz.locator(".tw-feedback").wait_for()
     page.locator("summary", has_text="Need support?").click()
     results = Axe().run(page)
     serious = [

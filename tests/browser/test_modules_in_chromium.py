@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from therapy_workshop.scenario_model import paths_to_endings
 from therapy_workshop.workshop import load_workshop
@@ -51,9 +52,7 @@ def test_module_02_exercise_and_quiz(page: Any, voila_server: VoilaServer, recor
         widget.locator(".tw-score").inner_text()
         == f"You sorted {right} of {len(exercise.items)} the way the sources do."
     )
-    first_wrong = next(
-        index for index, item in enumerate(exercise.items) if item.category != exercise.categories[0].id
-    )
+    first_wrong = next(index for index, item in enumerate(exercise.items) if item.category != exercise.categories[0].id)
     feedback = widget.locator(".tw-sort-item").nth(first_wrong).locator(".tw-feedback").inner_text()
     assert feedback.startswith("Not quite. Here is why.")
     assert exercise.items[first_wrong].explanation.split()[0] in feedback
@@ -101,8 +100,7 @@ def test_module_03_scenario_good_and_poor_endings_and_script(
     first_block = script.sections[0].blocks[0]
     builder.get_by_label(first_block, exact=True).check()
     builder.get_by_role("textbox").fill("Thank you <for> everything.")
-    builder.locator(".tw-script-preview").wait_for()
-    assert "Thank you <for> everything." in builder.locator(".tw-script-preview").inner_text()
+    expect(builder.locator(".tw-script-preview")).to_contain_text("Thank you <for> everything.")
     with page.expect_download() as download_info:
         builder.get_by_role("button", name="Save my script as a text file").click()
     download = download_info.value

@@ -1,10 +1,15 @@
 // A group of native radio buttons or checkboxes inside a <fieldset> whose <legend> is the question.
 // Native controls give keyboard use (Tab, arrow keys, Space) and an accessible group name for free;
 // the answer key never reaches this code: Python sends option labels and, after a check, marks.
-let groupCounter = 0;
+// Ids (and radio group names) must be unique in the whole page. Each widget may load this module on its own,
+// so a module-level counter is not enough: the counter lives on window, with a random part as well.
+function uniqueGroupId() {
+  window.__twChoiceGroups = (window.__twChoiceGroups || 0) + 1;
+  return `tw-choices-${window.__twChoiceGroups}-${Math.random().toString(36).slice(2, 8)}`;
+}
 
 function render({ model, el }) {
-  const groupId = `tw-choices-${Date.now().toString(36)}-${groupCounter++}`;
+  const groupId = uniqueGroupId();
   const fieldset = document.createElement("fieldset");
   fieldset.className = "tw-choices";
   const legend = document.createElement("legend");
