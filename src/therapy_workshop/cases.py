@@ -54,7 +54,6 @@ class FollowCase(widgets.VBox):
             style={"description_width": "initial"},
             layout=widgets.Layout(width="auto"),
         )
-        traitlets.link((self.case_picker, "value"), (self, "case_id"))
         self.summary = widgets.HTML()
         self.stage_heading = widgets.HTML()
         self.choices = ChoiceGroup(
@@ -73,6 +72,7 @@ class FollowCase(widgets.VBox):
         )
         self.add_class("tw-case")
         self.case_id = options[0][1]
+        traitlets.link((self.case_picker, "value"), (self, "case_id"))
         self._show()
 
     # ------------------------------------------------------------------ Python twins
