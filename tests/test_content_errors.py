@@ -143,15 +143,6 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
         SUPPORT,
         [f"{SUPPORT}:6 countries[0].emergency_number: should be text: put it in quotes"],
     ),
-    "ui_key_missing.yaml": (
-        UI,
-        # A missing top-level key is reported at the first line that is not a comment.
-        [f"{UI}:3 need_support: this key is required but missing"],
-    ),
-    "ui_placeholder_misspelt.yaml": (
-        UI,
-        [f"{UI}:11 question_of: unknown placeholder {{totl}}: this text can use {{number}} and {{total}}"],
-    ),
     # ------------------------------------------------------------------------------------ exercises
     "exercise_unknown_category.yaml": (
         EXERCISE,
@@ -335,3 +326,32 @@ def test_check_on_good_content_says_content_ok(capsys: pytest.CaptureFixture[str
     assert status == 0
     assert captured.out.startswith("Content OK:")
     assert captured.err == ""
+
+
+# ui.yaml grows with every widget, so its broken versions are made from the real file here rather than kept
+# as full copies that would go stale: (what to change, the exact problem line).
+UI_BREAKAGES = {
+    "key_missing": (
+        lambda text: "\n".join(line for line in text.splitlines() if not line.startswith("need_support:")),
+        # A missing top-level key is reported at the first line that is not a comment.
+        f"{UI}:3 need_support: this key is required but missing",
+    ),
+    "placeholder_misspelt": (
+        lambda text: text.replace("Question {number} of {total}", "Question {number} of {totl}"),
+        f"{UI}:11 question_of: unknown placeholder {{totl}}: this text can use {{number}} and {{total}}",
+    ),
+    "placeholder_not_closed": (
+        lambda text: text.replace("Question {number} of {total}", "Question {number of {total}"),
+        f"{UI}:11 question_of: a '{{' or '}}' is not closed: placeholders look like {{name}}",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(UI_BREAKAGES))
+def test_broken_ui_strings_are_reported_with_line_and_key(project_copy: Path, breakage: str) -> None:
+    change, expected = UI_BREAKAGES[breakage]
+    path = project_copy / UI
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ContentError) as excinfo:
+        load_workshop(project_copy, check_notebooks=True)
+    assert [str(problem) for problem in excinfo.value.problems] == [expected]

@@ -10,8 +10,11 @@ A notebook imports the calls it needs, one per code cell::
 import ipywidgets as widgets
 
 from .app import WorkshopApp, app
+from .assessment import AssessmentWidget, build_assessment
 from .cases import FollowCase, build_follow_case
 from .categorise import CategoriseWidget
+from .certificate import CertificateWidget, build_certificate
+from .checklist import ChecklistWidget, build_checklist
 from .draft import ComplaintDraft, build_complaint_draft
 from .exercises import build_exercise
 from .frame import frame
@@ -19,6 +22,7 @@ from .jurisdiction import JurisdictionGuide, build_jurisdiction_guide
 from .listings import module_overview, sources_list
 from .ordering import OrderingWidget
 from .process import ProcessExplorer, build_chart, build_process_explorer
+from .progress_view import ProgressOverview, build_progress_overview
 from .quiz import QuestionWidget, QuizSet, quiz
 from .scenario import ScenarioWidget, build_scenario
 from .script_builder import ScriptBuilderWidget, build_script_builder
@@ -72,6 +76,26 @@ def figures_chart(chart_id: str) -> widgets.HTML:
     return build_chart(get_workshop(), chart_id)
 
 
+def checklist(module_id: str) -> ChecklistWidget:
+    """Show a module's checklist: ``checklist("06-choosing")``."""
+    return build_checklist(get_workshop(), module_id)
+
+
+def assessment(when: str) -> AssessmentWidget:
+    """Show the pre- or post-assessment: ``assessment("pre")`` or ``assessment("post")``."""
+    return build_assessment(get_workshop(), when)
+
+
+def certificate() -> CertificateWidget:
+    """Show the certificate maker: ``certificate()``."""
+    return build_certificate(get_workshop())
+
+
+def progress_overview() -> ProgressOverview:
+    """Show the learner's progress with a reset button: ``progress_overview()``."""
+    return build_progress_overview(get_workshop())
+
+
 __all__ = [
     "CategoriseWidget",
     "ComplaintDraft",
@@ -86,6 +110,9 @@ __all__ = [
     "SummaryTableWidget",
     "WorkshopApp",
     "app",
+    "assessment",
+    "certificate",
+    "checklist",
     "complaint_draft",
     "exercise",
     "figures_chart",
@@ -94,6 +121,7 @@ __all__ = [
     "jurisdiction_guide",
     "module_overview",
     "process_explorer",
+    "progress_overview",
     "quiz",
     "scenario",
     "script_builder",

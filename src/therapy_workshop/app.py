@@ -17,6 +17,7 @@ from .frame import app_link, navigation_html, style_html, support_panel_html
 from .jurisdiction import build_jurisdiction_picker
 from .location import LocationSync
 from .markdown import escape
+from .progress import ProgressStore, module_status, progress
 from .render import build_module_page
 from .workshop import Workshop, get_workshop
 
@@ -46,6 +47,9 @@ class WorkshopApp(widgets.VBox):
         self.workshop = workshop
         self.pages: dict[str, widgets.VBox] = {}
         self.location = LocationSync()
+        self.tracker = progress()
+        self.store = ProgressStore(self.tracker)
+        self.progress_line = widgets.HTML()
         self.location.on_navigate(self.go)
         self.brand = widgets.HTML(
             f'{style_html()}<header class="tw-app-header"><p class="tw-brand">'
@@ -54,14 +58,16 @@ class WorkshopApp(widgets.VBox):
         self.menu = widgets.HTML()
         self.support = widgets.HTML(support_panel_html(workshop))
         self.picker = build_jurisdiction_picker(workshop)
-        header_parts = [self.brand, self.menu] + ([self.picker] if self.picker is not None else []) + [self.support]
+        header_parts = [self.brand, self.menu, self.progress_line]
+        header_parts += ([self.picker] if self.picker is not None else []) + [self.support]
         header = widgets.VBox(header_parts)
         header.add_class("tw-header")
         self.notice_area = widgets.HTML()
         self.body = widgets.VBox()
         self.body.add_class("tw-body")
         self.footer = widgets.HTML()
-        super().__init__([self.location, header, self.notice_area, self.body, self.footer], **kwargs)
+        super().__init__([self.location, self.store, header, self.notice_area, self.body, self.footer], **kwargs)
+        self.tracker.observe(self._on_progress_change, names="completed")
         self.add_class("tw-app")
         self.current = workshop.modules[0].id
 
@@ -108,6 +114,18 @@ class WorkshopApp(widgets.VBox):
         module = self.workshop.module(module_id)
         self.location.page_title = f"{module.title} · {self.workshop.ui.workshop_title}"
         self.location.current = module_id
+        self.tracker.record(module_id, "visited")
+        self.tracker.last_module = module_id
+        self._show_progress()
+
+    def _on_progress_change(self, _change: dict[str, Any]) -> None:
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        status = module_status(self.workshop, self.tracker)
+        done = sum(1 for module in self.workshop.modules[1:] if status[module.id][0] == status[module.id][1])
+        text = self.workshop.ui.format("modules_done", done=done, total=len(self.workshop.modules) - 1)
+        self.progress_line.value = f'<p class="tw-progress-line">{escape(text)}</p>'
 
     @traitlets.observe("notice")
     def _on_notice_change(self, change: dict[str, Any]) -> None:

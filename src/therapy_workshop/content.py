@@ -321,6 +321,55 @@ class ScriptBuilderFile(Strict):
     _filename = field_validator("filename")(_check_filename)
 
 
+class ChecklistSection(Strict):
+    """A group of actions a learner can tick."""
+
+    id: str
+    label: str = Field(min_length=1)
+    items: list[str] = Field(min_length=1, max_length=10)
+
+
+class ChecklistFile(Strict):
+    """``content/<module>/checklist.yaml``: the learner's own checklist, saved as text on request."""
+
+    title: str = Field(min_length=1)
+    instructions: str = Field(min_length=1)
+    filename: str
+    sections: list[ChecklistSection] = Field(min_length=1)
+    notes_label: str = Field(min_length=1)
+
+    _filename = field_validator("filename")(_check_filename)
+
+
+class AssessmentTopic(Strict):
+    """A topic results are reported by."""
+
+    id: str
+    label: str = Field(min_length=1)
+
+
+class AssessmentItem(Question):
+    """A question of the pre/post assessment bank, with the topic it measures."""
+
+    topic: str
+
+    @field_validator("kind")
+    @classmethod
+    def _no_multiple(cls, value: str) -> str:
+        if value == "multiple":
+            raise ValueError("assessment items are single or true_false (they are scored right or not)")
+        return value
+
+
+class AssessmentFile(Strict):
+    """``content/assessment.yaml``: one item bank for the start page (pre) and the review (post)."""
+
+    title: str = Field(min_length=1)
+    intro: str = Field(min_length=1)
+    topics: list[AssessmentTopic] = Field(min_length=1)
+    items: list[AssessmentItem] = Field(min_length=2)
+
+
 # ---------------------------------------------------------------------------------------------- UI text
 UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "question_of": frozenset({"number", "total"}),
@@ -336,6 +385,10 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "last_checked": frozenset({"date"}),
     "in_place_named": frozenset({"place"}),
     "step_of": frozenset({"number", "total", "stage"}),
+    "certificate_ready": frozenset({"count"}),
+    "modules_done": frozenset({"done", "total"}),
+    "continue_with": frozenset({"title"}),
+    "certificate_date": frozenset({"date"}),
 }
 
 
@@ -449,6 +502,35 @@ class UIStrings(Strict):
     download_draft: str
     your_draft: str
     draft_empty: str
+
+    download_checklist: str
+    certificate_heading: str
+    certificate_intro: str
+    certificate_name_label: str
+    certificate_make: str
+    certificate_save: str
+    certificate_need_name: str
+    certificate_ready: str
+    certificate_awarded_to: str
+    certificate_completed: str
+    certificate_took_part: str
+    certificate_date: str
+    certificate_note: str
+    post_assessment_title: str
+    assessment_thanks: str
+    not_taken: str
+    comparison_caption: str
+    topic_label: str
+    before_label: str
+    after_label: str
+    reset_progress: str
+    state_done: str
+    state_started: str
+    state_not_started: str
+    modules_done: str
+    progress_privacy: str
+    continue_with: str
+    progress_heading: str
 
     @field_validator("*")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 from .categorise import CategoriseWidget
 from .content import CategoriseExercise
 from .ordering import OrderingWidget
+from .progress import track
 
 
 def build_exercise(workshop: Any, exercise_id: str) -> CategoriseWidget | OrderingWidget:
@@ -15,6 +16,11 @@ def build_exercise(workshop: Any, exercise_id: str) -> CategoriseWidget | Orderi
     if exercise is None:
         known = ", ".join(sorted(workshop.exercises)) or "none"
         raise KeyError(f"no exercise {exercise_id!r} (exercises: {known})")
+    widget: CategoriseWidget | OrderingWidget
     if isinstance(exercise, CategoriseExercise):
-        return CategoriseWidget(exercise, workshop.ui, workshop.sources)
-    return OrderingWidget(exercise, workshop.ui, workshop.sources)
+        widget = CategoriseWidget(exercise, workshop.ui, workshop.sources)
+    else:
+        widget = OrderingWidget(exercise, workshop.ui, workshop.sources)
+    module_id = workshop.activities.module_of.get(exercise_id, "")
+    track(widget, module_id, exercise_id, "status", lambda status: status in ("checked", "revealed"))
+    return widget

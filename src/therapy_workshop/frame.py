@@ -107,18 +107,20 @@ def standalone_frame_html(workshop: Workshop, module_id: str) -> str:
     )
 
 
-def frame(module_id: str) -> HTML | widgets.Widget:
+def frame(module_id: str) -> widgets.VBox:
     """Show the page frame at the top of a module notebook: ``frame("01-rights")``.
 
-    When the workshop has jurisdictions, the frame also holds the picker that every page follows.
+    The frame also keeps the learner's progress in their browser and, when the workshop has jurisdictions,
+    holds the picker that every page follows.
     """
     from .jurisdiction import build_jurisdiction_picker
+    from .progress import ProgressStore, progress
 
     workshop = get_workshop()
     workshop.module(module_id)  # a clear KeyError for a wrong id
-    page_frame = HTML(standalone_frame_html(workshop, module_id))
+    tracker = progress()
+    tracker.record(module_id, "visited")
+    tracker.last_module = module_id
+    display(HTML(standalone_frame_html(workshop, module_id)))
     picker = build_jurisdiction_picker(workshop)
-    if picker is None:
-        return page_frame
-    display(page_frame)
-    return picker
+    return widgets.VBox([ProgressStore(tracker)] + ([picker] if picker is not None else []))

@@ -15,7 +15,14 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from .content import CategoriseExercise, ScriptBuilderFile, SummaryTable, validate_file
+from .content import (
+    AssessmentFile,
+    CategoriseExercise,
+    ChecklistFile,
+    ScriptBuilderFile,
+    SummaryTable,
+    validate_file,
+)
 from .process_model import (
     Case,
     Chart,
@@ -105,6 +112,8 @@ class Activities:
     scripts: dict[str, ScriptBuilderFile] = field(default_factory=dict)
     summaries: dict[str, SummaryTable] = field(default_factory=dict)
     drafts: dict[str, DraftFile] = field(default_factory=dict)
+    checklists: dict[str, ChecklistFile] = field(default_factory=dict)
+    assessment: AssessmentFile | None = None
     module_of: dict[str, str] = field(default_factory=dict)
     process: ProcessFile | None = None
     jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
@@ -152,6 +161,13 @@ def load_activities(collector: Collector, module_ids: list[str], known_sources: 
             if script is not None and located is not None:
                 _check_unique([section.id for section in script.sections], "sections", "section id", located, collector)
                 activities.scripts[module_id] = script
+        if (folder / "checklist.yaml").is_file():
+            checklist, located = collector.load(f"content/{module_id}/checklist.yaml", ChecklistFile)
+            if checklist is not None and located is not None:
+                _check_unique(
+                    [section.id for section in checklist.sections], "sections", "section id", located, collector
+                )
+                activities.checklists[module_id] = checklist
         if (folder / "draft.yaml").is_file():
             draft, located = collector.load(f"content/{module_id}/draft.yaml", DraftFile)
             if draft is not None and located is not None:
@@ -167,6 +183,27 @@ def load_activities(collector: Collector, module_ids: list[str], known_sources: 
 
 
 EXERCISE_MODELS: dict[str, type[BaseModel]] = {"categorise": CategoriseExercise, "ordering": OrderingExercise}
+
+
+def load_assessment(collector: Collector, activities: Activities, known_sources: set[str] | None) -> None:
+    """The pre/post assessment bank, if the workshop has one."""
+    if not (collector.root / "content" / "assessment.yaml").is_file():
+        return
+    bank, located = collector.load("content/assessment.yaml", AssessmentFile)
+    if bank is None or located is None:
+        return
+    topics = [topic.id for topic in bank.topics]
+    _check_unique(topics, "topics", "topic id", located, collector)
+    _check_unique([item.id for item in bank.items], "items", "item id", located, collector)
+    for index, item in enumerate(bank.items):
+        if item.topic not in topics:
+            collector.problems.append(
+                located.problem(
+                    ("items", index, "topic"), f"unknown topic {item.topic!r}: use one of {', '.join(topics)}"
+                )
+            )
+        check_cited(item.sources, known_sources, located, ("items", index, "sources"), collector.problems)
+    activities.assessment = bank
 
 
 def load_process(collector: Collector, activities: Activities, known_sources: set[str] | None) -> None:

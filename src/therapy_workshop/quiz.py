@@ -18,6 +18,7 @@ from .content import Question, QuizBehaviour, QuizFile, Source, UIStrings
 from .feedback import plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
+from .progress import track
 from .workshop import Workshop, get_workshop
 
 
@@ -383,7 +384,9 @@ def build_quiz(workshop: Workshop, module_id: str) -> QuizSet:
         raise KeyError(
             f"no quiz for module {module_id!r}: there is no content/{module_id}/quiz.yaml (quizzes: {known})"
         )
-    return QuizSet(workshop.quizzes[module_id], workshop.ui, workshop.sources)
+    widget = QuizSet(workshop.quizzes[module_id], workshop.ui, workshop.sources)
+    track(widget, module_id, "quiz", "finished", bool)
+    return widget
 
 
 def quiz(module_id: str) -> QuizSet:

@@ -13,7 +13,9 @@ from typing import Literal
 
 PACKAGE = "therapy_workshop"
 
-ArgumentKind = Literal["module", "quiz", "exercise", "scenario", "script", "summary", "draft", "chart"]
+ArgumentKind = Literal[
+    "module", "quiz", "exercise", "scenario", "script", "summary", "draft", "chart", "checklist", "when"
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ CALLS: dict[str, CallSpec] = {
         CallSpec("follow_case", (), "follow_case()"),
         CallSpec("complaint_draft", (("module_id", "draft"),), 'complaint_draft("04-reporting")'),
         CallSpec("figures_chart", (("chart_id", "chart"),), 'figures_chart("asppb-reasons")'),
+        CallSpec("checklist", (("module_id", "checklist"),), 'checklist("06-choosing")'),
+        CallSpec("assessment", (("when", "when"),), 'assessment("pre")'),
+        CallSpec("certificate", (), "certificate()"),
+        CallSpec("progress_overview", (), "progress_overview()"),
         CallSpec("app", (), "app()"),
     )
 }

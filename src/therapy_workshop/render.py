@@ -11,7 +11,10 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from .assessment import build_assessment
 from .cases import build_follow_case
+from .certificate import build_certificate
+from .checklist import build_checklist
 from .draft import build_complaint_draft
 from .exercises import build_exercise
 from .frame import app_link, title_block_html
@@ -20,6 +23,7 @@ from .listings import module_overview_html, sources_list_html
 from .markdown import markdown_div, render_markdown
 from .notebook_source import read_cells
 from .process import build_chart, build_process_explorer
+from .progress_view import build_progress_overview
 from .quiz import build_quiz
 from .registry import CellError, ImportCell, WorkshopCall, parse_cell
 from .scenario import build_scenario
@@ -49,6 +53,10 @@ BUILDERS: dict[str, Builder] = {
     "follow_case": lambda workshop, _call: build_follow_case(workshop),
     "complaint_draft": lambda workshop, call: build_complaint_draft(workshop, call.arguments["module_id"]),
     "figures_chart": lambda workshop, call: build_chart(workshop, call.arguments["chart_id"]),
+    "checklist": lambda workshop, call: build_checklist(workshop, call.arguments["module_id"]),
+    "assessment": lambda workshop, call: build_assessment(workshop, call.arguments["when"]),
+    "certificate": lambda workshop, _call: build_certificate(workshop),
+    "progress_overview": lambda workshop, _call: build_progress_overview(workshop, app_link),
     "app": lambda _workshop, _call: None,
 }
 

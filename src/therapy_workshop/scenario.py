@@ -21,6 +21,7 @@ from .content import Source, UIStrings
 from .feedback import activity_heading_html, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_markdown
+from .progress import track
 from .scenario_model import Scenario, ScenarioChoice
 
 
@@ -222,4 +223,7 @@ def build_scenario(workshop: Any, scenario_id: str) -> ScenarioWidget:
     if scenario is None:
         known = ", ".join(sorted(workshop.scenarios)) or "none"
         raise KeyError(f"no scenario {scenario_id!r} (scenarios: {known})")
-    return ScenarioWidget(scenario, workshop.ui, workshop.sources)
+    widget = ScenarioWidget(scenario, workshop.ui, workshop.sources)
+    module_id = workshop.activities.module_of.get(scenario_id, "")
+    track(widget, module_id, scenario_id, "stage", lambda stage: stage == "ended")
+    return widget

@@ -26,7 +26,7 @@ from .content import (
     SupportFile,
     UIStrings,
 )
-from .loading import Activities, Collector, check_cited, load_activities, load_process
+from .loading import Activities, Collector, check_cited, load_activities, load_assessment, load_process
 from .markdown import heading_ids
 from .notebook_source import SOURCE_LINK_PREFIX, Cell, NotebookError, markdown_links, read_cells
 from .process_model import OrderingExercise
@@ -145,6 +145,7 @@ def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) ->
     quizzes = _load_quizzes(collector, modules, known_sources)
     activities = load_activities(collector, [module.id for module in modules], known_sources)
     load_process(collector, activities, known_sources)
+    load_assessment(collector, activities, known_sources)
     workshop = Workshop(
         root=root,
         modules=modules,
@@ -367,6 +368,7 @@ def _call_argument_findings(call: WorkshopCall, module: Module, workshop: Worksh
         "process_explorer": ("process/complaint.yaml", "content/process/complaint.yaml"),
         "follow_case": ("process/cases/*.yaml", "case files in content/process/cases/"),
         "jurisdiction_guide": ("jurisdictions/*.yaml", "jurisdiction files in content/jurisdictions/"),
+        "assessment": ("assessment.yaml", "content/assessment.yaml"),
     }
     if call.name in needs:
         pattern, what = needs[call.name]
@@ -386,6 +388,10 @@ def _call_argument_findings(call: WorkshopCall, module: Module, workshop: Worksh
             yield f'{call.name}("{value}") names no script builder: there is no content/{value}/script.yaml'
         elif kind == "summary" and not (content / value / "summary.yaml").is_file():
             yield f'{call.name}("{value}") names no summary table: there is no content/{value}/summary.yaml'
+        elif kind == "checklist" and not (content / value / "checklist.yaml").is_file():
+            yield f'{call.name}("{value}") names no checklist: there is no content/{value}/checklist.yaml'
+        elif kind == "when" and value not in ("pre", "post"):
+            yield f'{call.name}("{value}"): use assessment("pre") on the start page or assessment("post") in the review'
         elif kind == "draft" and not (content / value / "draft.yaml").is_file():
             yield f'{call.name}("{value}") names no draft helper: there is no content/{value}/draft.yaml'
         elif kind == "chart" and workshop.activities.charts and value not in workshop.activities.charts:

@@ -8,11 +8,18 @@ function render({ model, el }) {
 
   function draw() {
     button.textContent = model.get("label");
-    button.disabled = !model.get("text");
+    button.disabled = !model.get("text") && !model.get("data_base64");
   }
 
   function save() {
-    const blob = new Blob([model.get("text")], { type: "text/plain;charset=utf-8" });
+    const base64 = model.get("data_base64");
+    let blob;
+    if (base64) {
+      const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0));
+      blob = new Blob([bytes], { type: model.get("mime") });
+    } else {
+      blob = new Blob([model.get("text")], { type: "text/plain;charset=utf-8" });
+    }
     const url = URL.createObjectURL(blob);
     const link = document.createElement("a");
     link.href = url;
@@ -28,11 +35,13 @@ function render({ model, el }) {
   button.addEventListener("click", save);
   model.on("change:label", draw);
   model.on("change:text", draw);
+  model.on("change:data_base64", draw);
   draw();
   return () => {
     button.removeEventListener("click", save);
     model.off("change:label", draw);
     model.off("change:text", draw);
+    model.off("change:data_base64", draw);
   };
 }
 
