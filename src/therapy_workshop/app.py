@@ -13,6 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from .facilitation import facilitator_panel_html
 from .frame import app_link, navigation_html, style_html, support_panel_html
 from .jurisdiction import build_jurisdiction_picker
 from .location import LocationSync
@@ -42,6 +43,7 @@ class WorkshopApp(widgets.VBox):
 
     current = traitlets.Unicode(help="Id of the module on screen.")
     notice = traitlets.Unicode("", help="A one-off message above the page, e.g. for an unknown deep link.")
+    facilitator = traitlets.Bool(False, help="Show facilitator notes and answer keys (?view=facilitator).")
 
     def __init__(self, workshop: Workshop, **kwargs: Any) -> None:
         self.workshop = workshop
@@ -51,6 +53,8 @@ class WorkshopApp(widgets.VBox):
         self.store = ProgressStore(self.tracker)
         self.progress_line = widgets.HTML()
         self.location.on_navigate(self.go)
+        self.location.observe(self._on_query_change, names="query")
+        self.facilitator_panel = widgets.HTML()
         self.brand = widgets.HTML(
             f'{style_html()}<header class="tw-app-header"><p class="tw-brand">'
             f"{escape(workshop.ui.workshop_title)}</p></header>"
@@ -66,7 +70,10 @@ class WorkshopApp(widgets.VBox):
         self.body = widgets.VBox()
         self.body.add_class("tw-body")
         self.footer = widgets.HTML()
-        super().__init__([self.location, self.store, header, self.notice_area, self.body, self.footer], **kwargs)
+        super().__init__(
+            [self.location, self.store, header, self.notice_area, self.facilitator_panel, self.body, self.footer],
+            **kwargs,
+        )
         self.tracker.observe(self._on_progress_change, names="completed")
         self.add_class("tw-app")
         self.current = workshop.modules[0].id
@@ -114,6 +121,7 @@ class WorkshopApp(widgets.VBox):
         module = self.workshop.module(module_id)
         self.location.page_title = f"{module.title} · {self.workshop.ui.workshop_title}"
         self.location.current = module_id
+        self._show_facilitator_panel()
         self.tracker.record(module_id, "visited")
         self.tracker.last_module = module_id
         self._show_progress()
@@ -126,6 +134,17 @@ class WorkshopApp(widgets.VBox):
         done = sum(1 for module in self.workshop.modules[1:] if status[module.id][0] == status[module.id][1])
         text = self.workshop.ui.format("modules_done", done=done, total=len(self.workshop.modules) - 1)
         self.progress_line.value = f'<p class="tw-progress-line">{escape(text)}</p>'
+
+    def _on_query_change(self, _change: dict[str, Any]) -> None:
+        self.facilitator = self.location.requested_view == "facilitator"
+
+    @traitlets.observe("facilitator")
+    def _on_facilitator_change(self, _change: dict[str, Any]) -> None:
+        self._show_facilitator_panel()
+
+    def _show_facilitator_panel(self) -> None:
+        # Learners never receive this HTML: it is built only in the facilitator view.
+        self.facilitator_panel.value = facilitator_panel_html(self.workshop, self.current) if self.facilitator else ""
 
     @traitlets.observe("notice")
     def _on_notice_change(self, change: dict[str, Any]) -> None:

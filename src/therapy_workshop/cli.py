@@ -68,7 +68,13 @@ def _exercise_summary(workshop: Workshop, exercise: CategoriseExercise | Orderin
 def summary(workshop: Workshop) -> dict[str, Any]:
     """Counts of everything the workshop holds, for dashboards and for the one-line report."""
     process = workshop.activities.process
+    agendas = workshop.activities.agendas
+    bank = workshop.activities.assessment
     return {
+        "agendas": [{"id": agenda.id, "minutes": agenda.minutes} for agenda in agendas.agendas] if agendas else [],
+        "facilitator_notes": sorted(workshop.activities.facilitator_notes),
+        "assessment_items": len(bank.items) if bank is not None else 0,
+        "checklists": sorted(workshop.activities.checklists),
         "ok": True,
         "modules": [
             {
@@ -152,13 +158,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = commands.add_parser("check", help="validate all content and notebooks")
     check.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
     check.add_argument("--root", type=Path, default=None, help="project folder (default: found from here)")
+    for name, help_text, default in (
+        ("guide", "write the facilitator guide (HTML and PDF)", "build/guide"),
+        ("handouts", "write learner handouts and the answer sheet (HTML and PDF)", "build/handouts"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--out", type=Path, default=Path(default), help=f"output folder (default: {default})")
+        command.add_argument("--root", type=Path, default=None, help="project folder (default: found from here)")
     arguments = parser.parse_args(argv)
     try:
         root = arguments.root.resolve() if arguments.root else find_root()
     except FileNotFoundError as error:
         print(f"therapy-workshop: {error}", file=sys.stderr)
         return 2
-    return run_check(root, arguments.json)
+    if arguments.command == "check":
+        return run_check(root, arguments.json)
+    return run_documents(root, arguments.command, arguments.out)
+
+
+def run_documents(root: Path, command: str, out: Path) -> int:
+    """Write the guide or the handouts; content problems stop it with the same messages as check."""
+    from .documents import write_guide, write_handouts
+
+    try:
+        workshop = load_workshop(root)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem)
+        print("\nFix the content first: run 'make check'.", file=sys.stderr)
+        return 1
+    written = write_guide(workshop, out) if command == "guide" else write_handouts(workshop, out)
+    for path in written:
+        print(path)
+    return 0
 
 
 if __name__ == "__main__":

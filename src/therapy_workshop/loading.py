@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -23,6 +23,7 @@ from .content import (
     SummaryTable,
     validate_file,
 )
+from .facilitation import AgendasFile, FacilitatorNotes, agenda_findings, notes_findings
 from .process_model import (
     Case,
     Chart,
@@ -113,6 +114,8 @@ class Activities:
     summaries: dict[str, SummaryTable] = field(default_factory=dict)
     drafts: dict[str, DraftFile] = field(default_factory=dict)
     checklists: dict[str, ChecklistFile] = field(default_factory=dict)
+    facilitator_notes: dict[str, FacilitatorNotes] = field(default_factory=dict)
+    agendas: AgendasFile | None = None
     assessment: AssessmentFile | None = None
     module_of: dict[str, str] = field(default_factory=dict)
     process: ProcessFile | None = None
@@ -183,6 +186,44 @@ def load_activities(collector: Collector, module_ids: list[str], known_sources: 
 
 
 EXERCISE_MODELS: dict[str, type[BaseModel]] = {"categorise": CategoriseExercise, "ordering": OrderingExercise}
+
+
+GENERIC_ACTIVITIES = frozenset(
+    {
+        "quiz",
+        "script_builder",
+        "summary_table",
+        "checklist",
+        "complaint_draft",
+        "process_explorer",
+        "follow_case",
+        "assessment",
+        "certificate",
+        "jurisdiction_guide",
+        "figures_chart",
+    }
+)
+
+
+def load_facilitation(collector: Collector, activities: Activities, modules: list[Any]) -> None:
+    """Facilitator notes per module and the agendas, checked against the modules' timings and activities."""
+    for module in modules:
+        relative = f"content/{module.id}/facilitator.yaml"
+        if not (collector.root / relative).is_file():
+            continue
+        notes, located = collector.load(relative, FacilitatorNotes)
+        if notes is None or located is None:
+            continue
+        owned = {activity for activity, owner in activities.module_of.items() if owner == module.id}
+        for key_path, message in notes_findings(notes, module.minutes, set(GENERIC_ACTIVITIES) | owned):
+            collector.problems.append(located.problem(key_path, message))
+        activities.facilitator_notes[module.id] = notes
+    if (collector.root / "content" / "agendas.yaml").is_file():
+        agendas, located = collector.load("content/agendas.yaml", AgendasFile)
+        if agendas is not None and located is not None:
+            for key_path, message in agenda_findings(agendas, {module.id for module in modules}):
+                collector.problems.append(located.problem(key_path, message))
+            activities.agendas = agendas
 
 
 def load_assessment(collector: Collector, activities: Activities, known_sources: set[str] | None) -> None:

@@ -41,6 +41,12 @@ class LocationSync(anywidget.AnyWidget):
         values = parse_qs(self.query.lstrip("?")).get("module")
         return values[0] if values else None
 
+    @property
+    def requested_view(self) -> str | None:
+        """The ``view`` parameter of the query string (``facilitator`` for the facilitator view)."""
+        values = parse_qs(self.query.lstrip("?")).get("view")
+        return values[0] if values else None
+
     @traitlets.observe("query")
     def _on_query_change(self, _change: dict[str, Any]) -> None:
         requested = self.requested_module

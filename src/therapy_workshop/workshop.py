@@ -26,7 +26,15 @@ from .content import (
     SupportFile,
     UIStrings,
 )
-from .loading import Activities, Collector, check_cited, load_activities, load_assessment, load_process
+from .loading import (
+    Activities,
+    Collector,
+    check_cited,
+    load_activities,
+    load_assessment,
+    load_facilitation,
+    load_process,
+)
 from .markdown import heading_ids
 from .notebook_source import SOURCE_LINK_PREFIX, Cell, NotebookError, markdown_links, read_cells
 from .process_model import OrderingExercise
@@ -146,6 +154,7 @@ def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) ->
     activities = load_activities(collector, [module.id for module in modules], known_sources)
     load_process(collector, activities, known_sources)
     load_assessment(collector, activities, known_sources)
+    load_facilitation(collector, activities, modules)
     workshop = Workshop(
         root=root,
         modules=modules,
