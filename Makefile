@@ -6,11 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
+# How many participants may open the app at the same moment: that many kernels are kept preheated
+# (about 70 MB each; see "Performance" in the README).
+ROOM ?= 2
+POOLS = {"app.ipynb": {"pool_size": $(ROOM)}, "default": {"pool_size": 0}}
 # Voilà finds our template (no CDN links) here; voila.json in this folder holds the rest of its settings.
 export JUPYTER_PATH := $(CURDIR)/share/jupyter
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: app test lint typecheck check unit notebooks browser lab clean
+.PHONY: app test lint typecheck check unit notebooks browser lab bench docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +24,8 @@ $(BIN)/.installed: pyproject.toml
 
 ## app: serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 to serve a room)
 app: $(BIN)/.installed
-	$(BIN)/voila notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT)
+	$(BIN)/voila notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) \
+		'--VoilaKernelManager.kernel_pools_config=$(POOLS)'
 
 ## lab: open the module notebooks in JupyterLab for self-study
 lab: $(BIN)/.installed
@@ -31,8 +36,8 @@ check: $(BIN)/.installed
 	$(BIN)/therapy-workshop check
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
@@ -45,6 +50,15 @@ notebooks: $(BIN)/.installed
 
 browser: $(BIN)/.installed
 	$(BIN)/python -m pytest -q -m browser tests
+
+## bench: measure load times, latency, bytes, memory and a room of ROOM participants (prints a table)
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench.py --room $(if $(filter 2,$(ROOM)),30,$(ROOM))
+
+## docs: write the facilitator guide and the handouts (HTML and PDF) into build/
+docs: $(BIN)/.installed
+	$(BIN)/therapy-workshop guide
+	$(BIN)/therapy-workshop handouts
 
 ## test: lint, types, content check, unit tests, every notebook under nbval, browser tests in Chromium
 test: lint typecheck check unit notebooks browser

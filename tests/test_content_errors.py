@@ -114,7 +114,7 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
         [
             f"{MODULES}:10 modules[1].notebook: notebooks/01_your_rights.ipynb does not exist",
             # The start page links to the real notebook, which modules.yaml no longer names: true, and useful.
-            "notebooks/00_start_here.ipynb:115 cells[8]: link to 01_your_rights_in_therapy.ipynb, "
+            "notebooks/00_start_here.ipynb:155 cells[12]: link to 01_your_rights_in_therapy.ipynb, "
             "which is not a notebook in content/modules.yaml",
         ],
     ),
@@ -246,11 +246,14 @@ def project_copy(tmp_path: Path) -> Path:
     content, notebooks = tmp_path / "content", tmp_path / "notebooks"
     content.mkdir()
     notebooks.mkdir()
-    for name in ("sources.yaml", "support.yaml", "ui.yaml"):
+    for name in ("sources.yaml", "support.yaml", "ui.yaml", "assessment.yaml"):
         shutil.copyfile(REPO_ROOT / "content" / name, content / name)
     modules = yaml.safe_load((REPO_ROOT / "content/modules.yaml").read_text())["modules"][:2]
     (content / "modules.yaml").write_text(yaml.safe_dump({"modules": modules}, sort_keys=False, allow_unicode=True))
     shutil.copytree(REPO_ROOT / "content" / "01-rights", content / "01-rights")
+    for sources in (REPO_ROOT / "content").glob("*/sources.yaml"):  # the assessment cites every module's sources
+        (content / sources.parent.name).mkdir(exist_ok=True)
+        shutil.copyfile(sources, content / sources.parent.name / "sources.yaml")
     for module in modules:
         shutil.copyfile(REPO_ROOT / "notebooks" / module["notebook"], notebooks / module["notebook"])
     shutil.copyfile(REPO_ROOT / "notebooks" / "app.ipynb", notebooks / "app.ipynb")

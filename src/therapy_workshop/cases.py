@@ -71,9 +71,11 @@ class FollowCase(widgets.VBox):
             **kwargs,
         )
         self.add_class("tw-case")
+        self._built = False  # focus moves only after the learner acts, never while the page is loading
         self.case_id = options[0][1]
         traitlets.link((self.case_picker, "value"), (self, "case_id"))
         self._show()
+        self._built = True
 
     # ------------------------------------------------------------------ Python twins
     @property
@@ -129,13 +131,15 @@ class FollowCase(widgets.VBox):
         self.step = 0
         self.revealed = False
         self._show()
-        self.choices.request_focus()
+        if self._built:
+            self.choices.request_focus()
 
     @traitlets.observe("step")
     def _on_step_change(self, _change: dict[str, Any]) -> None:
         self.revealed = False
         self._show()
-        self.choices.request_focus()
+        if self._built:
+            self.choices.request_focus()
 
     @traitlets.observe("revealed")
     def _on_revealed_change(self, change: dict[str, Any]) -> None:

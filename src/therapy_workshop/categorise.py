@@ -15,7 +15,7 @@ import traitlets
 
 from .choices import ChoiceGroup
 from .content import CategoriseExercise, CategoriseItem, Source, UIStrings
-from .feedback import activity_heading_html, plain_text, set_hidden, source_line_html
+from .feedback import activity_heading_html, button_row, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
 
@@ -61,14 +61,9 @@ class CategoriseWidget(widgets.VBox):
         self.sources = sources
         self.items = [CategoriseItemWidget(item, exercise, ui) for item in exercise.items]
         heading = widgets.HTML(activity_heading_html(exercise.title, exercise.instructions) + self._legend_html())
-        self.check_button = widgets.Button(description=ui.check, button_style="primary")
-        self.retry_button = widgets.Button(description=ui.try_again)
-        self.show_answer_button = widgets.Button(description=ui.show_answers)
-        self.check_button.on_click(lambda _button: self.check())
-        self.retry_button.on_click(lambda _button: self.retry())
-        self.show_answer_button.on_click(lambda _button: self.show_answers())
-        buttons = widgets.HBox([self.check_button, self.retry_button, self.show_answer_button])
-        buttons.add_class("tw-buttons")
+        buttons, (self.check_button, self.retry_button, self.show_answer_button) = button_row(
+            (ui.check, self.check, True), (ui.try_again, self.retry, False), (ui.show_answers, self.show_answers, False)
+        )
         self.result = LiveRegion(label=ui.results_label)
         super().__init__([heading, *self.items, buttons, self.result], **kwargs)
         self.add_class("tw-exercise")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-from fpdf import FPDF
 
 from .content import UIStrings
 from .download import DownloadButton
@@ -27,7 +26,7 @@ UNICODE_FONTS = (
 )
 
 
-def _font(pdf: FPDF) -> str:
+def _font(pdf: Any) -> str:
     """A font that can print any name: a system TrueType font, else the built-in Helvetica."""
     for path in UNICODE_FONTS:
         if path.is_file():
@@ -44,6 +43,9 @@ def _printable(text: str, font: str) -> str:
 
 def certificate_pdf(name: str, module_titles: list[str], ui: UIStrings, day: datetime.date) -> bytes:
     """The certificate as PDF bytes."""
+    # fpdf2 brings Pillow and fontTools (about 15 MB per kernel): import it only when a certificate is made.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()

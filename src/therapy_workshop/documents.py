@@ -11,8 +11,6 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-
 from .certificate import UNICODE_FONTS
 from .facilitation import module_answer_keys_html, notes_html
 from .markdown import escape, render_inline, render_markdown
@@ -38,6 +36,8 @@ def html_document(title: str, body: str) -> str:
 
 def html_to_pdf(title: str, body: str) -> bytes:
     """The same content as a PDF."""
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)

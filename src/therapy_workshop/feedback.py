@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as widgets
 
@@ -23,6 +23,18 @@ def plain_text(fragment: str) -> str:
 def set_hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
     """Hide or show a control. Hidden controls leave the tab order too."""
     widget.layout.display = "none" if hidden else None
+
+
+def button_row(*buttons: tuple[str, Callable[[], object], bool]) -> tuple[widgets.HBox, list[widgets.Button]]:
+    """A row of labelled buttons, each ``(label, action, primary)``: Check / Try again / Show answer and the like."""
+    made = []
+    for label, action, primary in buttons:
+        button = widgets.Button(description=label, button_style="primary" if primary else "")
+        button.on_click(lambda _button, action=action: action())
+        made.append(button)
+    row = widgets.HBox(made)
+    row.add_class("tw-buttons")
+    return row, made
 
 
 def activity_heading_html(title: str, intro_markdown: str | None) -> str:

@@ -11,6 +11,7 @@ from IPython.display import HTML
 from .frame import ModuleLink, notebook_link
 from .markdown import escape, external_link, render_inline
 from .notebook_source import NotebookError, cited_source_keys, read_cells
+from .registry import CellError, WorkshopCall, parse_cell
 from .workshop import Workshop, get_workshop
 
 
@@ -48,6 +49,8 @@ def cited_keys(workshop: Workshop, module_id: str) -> list[str]:
     for cell in cells:
         if cell.cell_type == "markdown":
             keys.extend(cited_source_keys(cell.source))
+        elif cell.cell_type == "code":
+            keys.extend(_call_sources(workshop, cell.source))
     quiz = workshop.quizzes.get(module_id)
     if quiz is not None:
         for question in quiz.questions:
@@ -65,6 +68,30 @@ def cited_keys(workshop: Workshop, module_id: str) -> list[str]:
         for row in summary.rows:
             keys.extend(row.sources)
     return list(dict.fromkeys(keys))
+
+
+def _call_sources(workshop: Workshop, source: str) -> list[str]:
+    """Sources shown by a widget the page calls (process, cases, charts, jurisdictions), for the page's list."""
+    try:
+        call = parse_cell(source)
+    except CellError:
+        return []
+    if not isinstance(call, WorkshopCall):
+        return []
+    activities = workshop.activities
+    if call.name == "process_explorer" and activities.process is not None:
+        return [key for stage in activities.process.stages for key in stage.sources]
+    if call.name == "follow_case":
+        return [key for case in activities.cases.values() for step in case.steps for key in step.sources]
+    if call.name == "figures_chart" and call.arguments["chart_id"] in activities.charts:
+        return list(activities.charts[call.arguments["chart_id"]].sources)
+    if call.name == "jurisdiction_guide":
+        return [
+            key
+            for place in activities.jurisdictions.values()
+            for key in [*place.sources, *(key for body in place.bodies for key in body.sources)]
+        ]
+    return []
 
 
 def sources_list_html(workshop: Workshop, module_id: str) -> str:

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import traitlets
 
 from .content import Source, UIStrings
-from .feedback import activity_heading_html, plain_text, set_hidden, source_line_html
+from .feedback import activity_heading_html, button_row, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
 from .order_list import OrderList
@@ -56,14 +56,9 @@ class OrderingWidget(widgets.VBox):
                 "wrong": ui.mark_out_of_place,
             },
         )
-        self.check_button = widgets.Button(description=ui.check, button_style="primary")
-        self.retry_button = widgets.Button(description=ui.try_again)
-        self.show_answer_button = widgets.Button(description=ui.show_answer)
-        self.check_button.on_click(lambda _button: self.check())
-        self.retry_button.on_click(lambda _button: self.retry())
-        self.show_answer_button.on_click(lambda _button: self.show_answer())
-        buttons = widgets.HBox([self.check_button, self.retry_button, self.show_answer_button])
-        buttons.add_class("tw-buttons")
+        buttons, (self.check_button, self.retry_button, self.show_answer_button) = button_row(
+            (ui.check, self.check, True), (ui.try_again, self.retry, False), (ui.show_answer, self.show_answer, False)
+        )
         self.feedback = LiveRegion(label=ui.feedback_label)
         heading = widgets.HTML(activity_heading_html(exercise.title, exercise.instructions))
         super().__init__([heading, self.list, buttons, self.feedback], **kwargs)

@@ -15,7 +15,7 @@ import traitlets
 
 from .choices import ChoiceGroup
 from .content import Question, QuizBehaviour, QuizFile, Source, UIStrings
-from .feedback import plain_text, set_hidden, source_line_html
+from .feedback import button_row, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
 from .progress import track
@@ -62,14 +62,9 @@ class QuestionWidget(widgets.VBox):
                 "answer": ui.mark_answer,
             },
         )
-        self.check_button = widgets.Button(description=ui.check, button_style="primary")
-        self.retry_button = widgets.Button(description=ui.try_again)
-        self.show_answer_button = widgets.Button(description=ui.show_answer)
-        self.check_button.on_click(lambda _button: self.check())
-        self.retry_button.on_click(lambda _button: self.retry())
-        self.show_answer_button.on_click(lambda _button: self.show_answer())
-        self.buttons = widgets.HBox([self.check_button, self.retry_button, self.show_answer_button])
-        self.buttons.add_class("tw-buttons")
+        self.buttons, (self.check_button, self.retry_button, self.show_answer_button) = button_row(
+            (ui.check, self.check, True), (ui.try_again, self.retry, False), (ui.show_answer, self.show_answer, False)
+        )
         self.feedback = LiveRegion(label=ui.feedback_label)
         super().__init__([self.choices, self.buttons, self.feedback], **kwargs)
         self.add_class("tw-question")

@@ -7,13 +7,14 @@ import time
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from therapy_workshop.workshop import load_workshop
 
+from .conftest import ARTIFACTS as ARTIFACTS_DIR
 from .conftest import REPO, PageRecorder, VoilaServer
 
 WORKSHOP = load_workshop(REPO)
@@ -21,8 +22,11 @@ QUIZ = WORKSHOP.quizzes["01-rights"]
 
 
 def open_app(page: Any, server: VoilaServer, query: str = "") -> None:
+    """Open the app and wait for the module the query asks for (the start page shows first, then it switches)."""
     page.goto(server.url + query)
-    page.wait_for_selector(".tw-module-title")
+    wanted = parse_qs(query.lstrip("?")).get("module", [WORKSHOP.modules[0].id])[0]
+    page.wait_for_selector(f'.tw-module-title[data-module="{wanted}"]')
+    page.wait_for_timeout(200)  # let the widgets of the new page render
 
 
 def other_hosts(server: VoilaServer, recorder: PageRecorder) -> list[str]:
@@ -172,3 +176,50 @@ def test_axe_finds_no_serious_or_critical_violations(page: Any, voila_server: Vo
         if violation["impact"] in ("serious", "critical")
     ]
     assert serious == [], json.dumps(serious, indent=1)
+
+
+def test_every_module_loads_without_errors_or_other_hosts_and_is_photographed(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder
+) -> None:
+    open_app(page, voila_server)
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    for module in [*WORKSHOP.modules[1:], WORKSHOP.modules[0]]:  # the start page last: it is open at first
+        page.locator(".tw-menu").get_by_role("link", name=module.title, exact=True).click()
+        page.wait_for_selector(f'.tw-module-title[data-module="{module.id}"]')
+        assert page.evaluate("document.activeElement.dataset.module") == module.id  # focus moves to the new page
+        page.screenshot(path=str(ARTIFACTS_DIR / f"module-{module.id}.png"), full_page=True)
+    assert recorder.console_errors == []
+    assert other_hosts(voila_server, recorder) == []
+
+
+def test_keyboard_alone_reaches_every_control_with_a_visible_focus(page: Any, voila_server: VoilaServer) -> None:
+    for module in WORKSHOP.modules:
+        open_app(page, voila_server, f"?module={module.id}")
+        page.wait_for_selector(f'.tw-module-title[data-module="{module.id}"]')
+        page.wait_for_timeout(300)
+        controls = page.evaluate(
+            """() => [...document.querySelectorAll('button, input, select, textarea, summary, a[href]')]
+                 .filter((el) => el.offsetParent !== null && !el.disabled).length"""
+        )
+        reached, unnamed, no_ring = set(), [], []
+        page.locator("body").focus()
+        for _ in range(controls + 5):
+            page.keyboard.press("Tab")
+            info = page.evaluate(
+                """() => { const el = document.activeElement; if (!el || el === document.body) return null;
+                     const style = getComputedStyle(el);
+                     const name = (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent
+                                   || el.title || '').trim();
+                     return {key: el.outerHTML.slice(0, 120) + ':' + [...el.parentNode.children].indexOf(el),
+                             name, ring: style.outlineStyle !== 'none' || style.boxShadow !== 'none'}; }"""
+            )
+            if info is None:
+                continue
+            reached.add(info["key"])
+            if not info["name"]:
+                unnamed.append(info["key"])
+            if not info["ring"]:
+                no_ring.append(info["key"])
+        assert len(reached) >= min(controls, 5), module.id
+        assert unnamed == [], f"{module.id}: controls without a name: {unnamed}"
+        assert no_ring == [], f"{module.id}: controls without a visible focus: {no_ring[:3]}"

@@ -109,3 +109,88 @@ def test_module_03_scenario_good_and_poor_endings_and_script(
     assert saved == f"{first_block}\n\nThank you <for> everything.\n"
     assert recorder.console_errors == []
     assert other_hosts(voila_server, recorder) == []
+
+
+@pytest.mark.skipif(not WORKSHOP.activities.cases, reason="modules 04 and 05 have no content yet")
+def test_modules_04_and_05_jurisdiction_explorer_case_ordering_and_draft(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder
+) -> None:
+    open_app(page, voila_server, "?module=05-process")
+    place = WORKSHOP.activities.jurisdictions["uk"]
+    page.get_by_label("Where does your therapist work?").select_option(label=place.name)
+    explorer = page.locator(".tw-explorer")
+    process = WORKSHOP.activities.process
+    assert process is not None
+    hearing = next(stage for stage in process.stages if "hearing" in stage.id)
+    name = place.stage_names.get(hearing.id, hearing.title)
+    explorer.get_by_role("button", name=name, exact=True).click()
+    expect(explorer.locator(".tw-stage-details h4")).to_have_text(name)
+    expect(explorer.locator(".tw-current text")).to_contain_text(name.split()[0])
+
+    follow = page.locator(".tw-case")
+    case = list(WORKSHOP.activities.cases.values())[1]  # the second case: choosing it proves switching works
+    follow.get_by_label("Choose a case to follow").select_option(index=1)
+    for number, step in enumerate(case.steps, 1):
+        expect(follow.locator(".tw-counter")).to_contain_text(f"Stage {number} of {len(case.steps)}")
+        follow.locator(".tw-choices input").first.check()
+        follow.get_by_role("button", name="Check my prediction").click()
+        expect(follow.locator(".tw-feedback")).to_contain_text(step.what_happens.split()[0])
+        if number < len(case.steps):
+            follow.get_by_role("button", name="Next stage").click()
+    expect(follow.locator(".tw-feedback")).to_contain_text("The case ends here.")
+
+    page.locator(".tw-menu").get_by_role("link", name=WORKSHOP.module("04-reporting").title, exact=True).click()
+    page.wait_for_selector('.tw-module-title[data-module="04-reporting"]')
+    expect(page.locator(".tw-jurisdiction h3")).to_have_text(place.name)  # the choice carried across modules
+    ordering = page.locator(".tw-ordering")
+    first_down = ordering.locator(".tw-order-down").first
+    first_down.focus()
+    page.keyboard.press("Enter")  # buttons work from the keyboard; focus follows the moved item
+    assert page.evaluate("document.activeElement.classList.contains('tw-order-down')")
+    ordering.get_by_role("button", name="Check", exact=True).click()
+    expect(ordering.locator(".tw-score")).to_contain_text("steps are in the right place.")
+
+    draft = page.locator(".tw-draft")
+    box = draft.get_by_role("textbox").first
+    box.fill("<script>alert(1)</script> He shared my notes.")
+    expect(draft.locator(".tw-script-preview")).to_contain_text("<script>alert(1)</script> He shared my notes.")
+    with page.expect_download() as download_info:
+        draft.get_by_role("button", name="Save my draft as a text file").click()
+    saved = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "<script>alert(1)</script> He shared my notes." in saved
+    assert recorder.console_errors == []
+    assert other_hosts(voila_server, recorder) == []
+
+
+@pytest.mark.skipif(WORKSHOP.activities.assessment is None, reason="no assessment bank yet")
+def test_progress_survives_a_reload_reset_clears_it_and_the_certificate_downloads(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder
+) -> None:
+    open_app(page, voila_server, "?module=01-rights")
+    quiz = page.locator(".tw-quiz")
+    total = len(WORKSHOP.quizzes["01-rights"].questions)
+    for number in range(1, total + 1):
+        quiz.get_by_role("button", name="See my results" if number == total else "Next question").click()
+    quiz.locator(".tw-score").wait_for()
+    expect(page.locator(".tw-progress-line")).to_contain_text("1 of")
+    page.reload()
+    page.wait_for_selector(".tw-module-title")
+    expect(page.locator(".tw-progress-line")).to_contain_text("1 of")  # kept in this browser
+    page.locator(".tw-menu").get_by_role("link", name=WORKSHOP.modules[0].title, exact=True).click()
+    overview = page.locator(".tw-progress-summary")
+    expect(overview).to_contain_text(f"{WORKSHOP.module('01-rights').title}: done")
+    page.get_by_role("button", name="Reset my progress").click()
+    expect(page.locator(".tw-progress-line")).to_contain_text("0 of")
+    page.reload()
+    page.wait_for_selector(".tw-module-title")
+    expect(page.locator(".tw-progress-line")).to_contain_text("0 of")
+
+    page.locator(".tw-menu").get_by_role("link", name=WORKSHOP.modules[-1].title, exact=True).click()
+    page.get_by_label("Name to print on the certificate").fill("Sam Lee")
+    page.get_by_role("button", name="Make my certificate (PDF)").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Save my certificate").click()
+    download = download_info.value
+    assert download.suggested_filename == "certificate-sam-lee.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    assert recorder.console_errors == []

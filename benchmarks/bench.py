@@ -1,0 +1,482 @@
+"""Measure the workshop app on this machine and print one table (``make bench``).
+
+What it measures, side by side in one run (so the ratios survive a noisy machine):
+- time from navigation to an interactive page: the app with a preheated pool, the app without one, and a
+  static HTML page of the same start content served locally (the floor);
+- switching module inside the app versus loading that module's notebook as its own Voilà page;
+- click-to-feedback latency (p50, p95) for a quiz check and a scenario choice;
+- bytes for the first page, with and without compression, and on a second visit (browser cache);
+- memory per participant kernel (RSS, PSS) and of the server;
+- a room: N participants opening the app at once, then moving to the next module together, and memory and
+  kernel count after they leave.
+
+Nothing here is a test: the numbers are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import psutil
+from playwright.async_api import Browser, Page, async_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY = ".tw-module-title"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+@contextmanager
+def voila(target: str, *extra: str, kernels_ready: int = 0) -> Iterator[tuple[str, psutil.Process]]:
+    """A Voilà server with the project's voila.json plus ``extra`` options, once ``kernels_ready`` run."""
+    port = free_port()
+    env = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voila", target, f"--port={port}", *extra],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_http(url if target.endswith(".ipynb") else url + "voila/tree")
+        server = psutil.Process(process.pid)
+        deadline = time.monotonic() + 180
+        while len(kernels(server)) < kernels_ready and time.monotonic() < deadline:
+            time.sleep(0.5)  # a preheated pool of 30 takes a while to fill on 2 cores
+        time.sleep(3)
+        yield url, server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+@contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/index.html")
+        yield f"http://127.0.0.1:{port}/index.html"
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def static_start_page(folder: Path) -> None:
+    """The start page's content as one static HTML file: the floor for 'time to interactive'."""
+    from therapy_workshop.frame import style_html, title_block_html
+    from therapy_workshop.markdown import markdown_div, render_markdown
+    from therapy_workshop.notebook_source import read_cells
+    from therapy_workshop.workshop import load_workshop
+
+    workshop = load_workshop(REPO)
+    cells = read_cells(REPO / "notebooks" / workshop.modules[0].notebook)
+    body = "".join(render_markdown(cell.source) for cell in cells if cell.cell_type == "markdown")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{style_html()}</head><body><div class="tw-app">'
+        f"{title_block_html(workshop, workshop.modules[0].id)}{markdown_div(body)}</div></body></html>",
+        encoding="utf-8",
+    )
+
+
+def kernels(server: psutil.Process) -> list[psutil.Process]:
+    found = []
+    for child in server.children(recursive=True):
+        try:
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def time_to_ready(browser: Browser, url: str, selector: str = READY) -> float:
+    context = await browser.new_context()
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(url)
+    await page.wait_for_selector(selector, timeout=60_000)
+    elapsed = time.perf_counter() - start
+    await page.goto("about:blank")
+    await context.close()
+    return elapsed
+
+
+async def in_page_ms(page: Page, script: str) -> float:
+    return float(await page.evaluate(script))
+
+
+# Each script waits in the page until what the learner would see has appeared, then reports milliseconds.
+UNTIL = (
+    "const until = (test) => new Promise((done) => {"
+    " const look = () => test() ? done() : requestAnimationFrame(look); look(); });"
+)
+
+SWITCH_JS = """async (target) => { UNTIL_HERE
+  const start = performance.now();
+  document.querySelector(`.tw-menu a[href="?module=${target}"]`).click();
+  await until(() => document.querySelector(`.tw-module-title[data-module="${target}"]`));
+  return performance.now() - start;
+}""".replace("UNTIL_HERE", UNTIL)
+
+CHECK_JS = """async () => { UNTIL_HERE
+  const quiz = document.querySelector('.tw-quiz');
+  const button = [...quiz.querySelectorAll('button')].find((b) => b.textContent === 'Check' && b.offsetParent);
+  const start = performance.now();
+  button.click();
+  await until(() => quiz.querySelector('.tw-feedback'));
+  return performance.now() - start;
+}""".replace("UNTIL_HERE", UNTIL)
+
+CHOICE_JS = """async () => { UNTIL_HERE
+  const story = document.querySelector('.tw-scenario');
+  const button = story.querySelector('.tw-scenario-choices button');
+  const start = performance.now();
+  button.click();
+  await until(() => story.querySelector('.tw-live .tw-feedback'));
+  return performance.now() - start;
+}""".replace("UNTIL_HERE", UNTIL)
+
+
+async def latencies(browser: Browser, url: str, repeat: int) -> dict[str, list[float]]:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url + "?module=01-rights")
+    await page.wait_for_selector(".tw-quiz .tw-choices input")
+    checks, choices, switches = [], [], []
+    for _ in range(repeat):
+        await page.locator(".tw-quiz .tw-choices input").first.check()
+        checks.append(await in_page_ms(page, CHECK_JS))
+        await page.locator(".tw-quiz").get_by_role("button", name="Try again").click()
+        await page.wait_for_selector(".tw-quiz .tw-feedback", state="detached")
+    for _ in range(max(3, repeat // 4)):
+        switches.append(float(await page.evaluate(SWITCH_JS, "03-ending")))
+        switches.append(float(await page.evaluate(SWITCH_JS, "01-rights")))
+    await page.evaluate(SWITCH_JS, "03-ending")
+    story = page.locator(".tw-scenario").first
+    await story.locator(".tw-scenario-choices button").first.wait_for()
+    for _ in range(repeat):
+        choices.append(await in_page_ms(page, CHOICE_JS))
+        await story.get_by_role("button", name="Back").click()
+        await story.locator(".tw-scenario-choices button").first.wait_for()
+    await page.goto("about:blank")
+    await context.close()
+    return {"check": checks, "choice": choices, "switch": switches}
+
+
+async def page_bytes(browser: Browser, url: str) -> tuple[int, int, int, int]:
+    """Requests, bytes over the wire on a first visit, what gzip would make of them, and a cached second visit.
+
+    Voilà 0.5 applies ``tornado_settings`` after building its application, so ``compress_response`` has no
+    effect; the gzip figure is computed from the bodies to show what a compressing proxy would save.
+    """
+    context = await browser.new_context()
+    page = await context.new_page()
+    bodies: list[bytes] = []
+
+    async def keep(response: Any) -> None:
+        with suppress(Exception):  # redirects and aborted requests have no body
+            bodies.append(await response.body())
+
+    page.on("response", lambda response: asyncio.ensure_future(keep(response)))
+    client = await context.new_cdp_session(page)
+    await client.send("Network.enable")
+    counts = {"wire": 0, "requests": 0}
+
+    def finished(event: dict[str, Any]) -> None:
+        counts["wire"] += int(event.get("encodedDataLength", 0))
+        counts["requests"] += 1
+
+    client.on("Network.loadingFinished", finished)
+    await page.goto(url)
+    await page.wait_for_selector(READY)
+    await page.wait_for_timeout(500)
+    first_wire, requests = counts["wire"], counts["requests"]
+    gzipped = sum(len(gzip.compress(body, 6)) for body in bodies)
+    counts["wire"] = 0
+    await page.reload()
+    await page.wait_for_selector(READY)
+    await page.wait_for_timeout(500)
+    second_wire = counts["wire"]
+    await page.goto("about:blank")
+    await context.close()
+    return requests, first_wire, gzipped, second_wire
+
+
+async def room_http(url: str, size: int) -> list[float]:
+    """Seconds until each of ``size`` simultaneous page requests is fully served (no browser CPU involved)."""
+    import urllib.request
+
+    def fetch() -> float:
+        start = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=300) as response:
+            response.read()
+        return time.perf_counter() - start
+
+    return list(await asyncio.gather(*(asyncio.to_thread(fetch) for _ in range(size))))
+
+
+async def room(browser: Browser, url: str, size: int) -> dict[str, Any]:
+    contexts = [await browser.new_context() for _ in range(size)]
+    pages = [await context.new_page() for context in contexts]
+
+    async def open_one(page: Page) -> float | None:
+        start = time.perf_counter()
+        try:
+            await page.goto(url, timeout=120_000)
+            await page.wait_for_selector(READY, timeout=120_000)
+        except Exception:
+            return None
+        return time.perf_counter() - start
+
+    async def switch_one(page: Page) -> float | None:
+        try:
+            return float(await page.evaluate(SWITCH_JS, "01-rights")) / 1000
+        except Exception:
+            return None
+
+    opened = await asyncio.gather(*(open_one(page) for page in pages))
+    switched = await asyncio.gather(*(switch_one(page) for page in pages if page.url.startswith("http")))
+    for page in pages:
+        await page.goto("about:blank")
+    for context in contexts:
+        await context.close()
+    good_open = [value for value in opened if value is not None]
+    good_switch = [value for value in switched if value is not None]
+    return {
+        "open_p50": statistics.median(good_open) if good_open else float("nan"),
+        "open_p95": percentile(good_open, 0.95) if good_open else float("nan"),
+        "switch_p50": statistics.median(good_switch) if good_switch else float("nan"),
+        "switch_p95": percentile(good_switch, 0.95) if good_switch else float("nan"),
+        "failures": size - len(good_open) + len(good_open) - len(good_switch),
+    }
+
+
+def memory(server: psutil.Process) -> dict[str, float]:
+    mib = 1024 * 1024
+    infos = []
+    for kernel in kernels(server):
+        try:
+            infos.append(kernel.memory_full_info())
+        except psutil.NoSuchProcess:
+            continue
+    return {
+        "kernel_rss": statistics.median(info.rss for info in infos) / mib if infos else float("nan"),
+        "kernel_pss": statistics.median(getattr(info, "pss", info.rss) for info in infos) / mib
+        if infos
+        else float("nan"),
+        "server_rss": server.memory_info().rss / mib,
+        "kernels": len(infos),
+    }
+
+
+class Rows(list[tuple[str, str]]):
+    """Results, each printed as soon as it is measured (a long run shows progress)."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        print(f"{row[0]}: {row[1]}", flush=True)
+        super().append(row)
+
+
+async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
+    rows = Rows()
+    scratch = REPO / "benchmarks" / "results"
+    static_start_page(scratch / "static")
+    pool = {"app.ipynb": {"pool_size": room_size}, "default": {"pool_size": 0}}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        with static_server(scratch / "static") as static_url:
+            floor = [await time_to_ready(browser, static_url) for _ in range(repeat)]
+        rows.append(("Static HTML of the start page (floor), time to content", f"{statistics.median(floor):.2f} s"))
+        with voila("notebooks/app.ipynb") as (url, server):
+            pooled = []
+            for _ in range(repeat):
+                pooled.append(await time_to_ready(browser, url))
+                await asyncio.sleep(2.5)  # the pool refills one second after a kernel is taken
+            rows.append(
+                (
+                    "App, preheated pool of 2: navigation to interactive",
+                    f"{statistics.median(pooled):.2f} s "
+                    f"({statistics.median(pooled) / statistics.median(floor):.1f}× the floor)",
+                )
+            )
+            measured = await latencies(browser, url, repeat * 4)
+            rows.append(
+                (
+                    "Switch module inside the app (in the page), p50 / p95",
+                    f"{statistics.median(measured['switch']):.0f} / {percentile(measured['switch'], 0.95):.0f} ms",
+                )
+            )
+            rows.append(
+                (
+                    "Click to feedback, quiz Check, p50 / p95",
+                    f"{statistics.median(measured['check']):.0f} / {percentile(measured['check'], 0.95):.0f} ms",
+                )
+            )
+            rows.append(
+                (
+                    "Click to feedback, scenario choice, p50 / p95",
+                    f"{statistics.median(measured['choice']):.0f} / {percentile(measured['choice'], 0.95):.0f} ms",
+                )
+            )
+            requests, wire, gzipped, cached = await page_bytes(browser, url)
+            rows.append(
+                (
+                    "First page: requests, bytes over the wire (Voilà does not compress)",
+                    f"{requests}, {wire / 1e6:.2f} MB",
+                )
+            )
+            rows.append(("First page if a proxy gzips it (computed from the same bodies)", f"{gzipped / 1e6:.2f} MB"))
+            rows.append(("Second visit with the browser cache", f"{cached / 1e6:.2f} MB"))
+            context = await browser.new_context()
+            page = await context.new_page()
+            await page.goto(url)
+            await page.wait_for_selector(READY)
+            for module in ("01-rights", "02-conduct", "03-ending"):
+                await page.evaluate(SWITCH_JS, module)
+            await asyncio.sleep(1)
+            used = memory(server)
+            rows.append(
+                (
+                    "Participant kernel after visiting 4 modules: RSS / PSS (median of kernels)",
+                    f"{used['kernel_rss']:.0f} / {used['kernel_pss']:.0f} MiB",
+                )
+            )
+            rows.append(("Server process RSS", f"{used['server_rss']:.0f} MiB"))
+            await page.goto("about:blank")
+            await context.close()
+        with voila("notebooks/app.ipynb", "--VoilaConfiguration.preheat_kernel=False") as (url, server):
+            cold = [await time_to_ready(browser, url) for _ in range(repeat)]
+            rows.append(("App without a pool: navigation to interactive", f"{statistics.median(cold):.2f} s"))
+        with voila("notebooks/", "--VoilaConfiguration.preheat_kernel=False") as (url, server):
+            stock = [
+                await time_to_ready(browser, url + "voila/render/01_your_rights_in_therapy.ipynb")
+                for _ in range(repeat)
+            ]
+            rows.append(("Stock way: open module 01 as its own Voilà page", f"{statistics.median(stock):.2f} s"))
+        with voila(
+            "notebooks/app.ipynb",
+            f"--VoilaKernelManager.kernel_pools_config={json.dumps(pool)}",
+            kernels_ready=room_size,
+        ) as (
+            url,
+            server,
+        ):
+            idle_kernels = len(kernels(server))
+            idle_rss = server.memory_info().rss / (1024 * 1024)
+            served = await room_http(url, room_size)
+            rows.append(
+                (
+                    f"Room of {room_size} at once (pool {room_size}), server side: page served p50 / p95",
+                    f"{statistics.median(served):.2f} / {percentile(served, 0.95):.2f} s",
+                )
+            )
+            await asyncio.sleep(8)
+            result = await room(browser, url, room_size)
+            rows.append(
+                (
+                    f"Room of {room_size} Chromium pages on these same 2 cores: interactive p50 / p95",
+                    f"{result['open_p50']:.2f} / {result['open_p95']:.2f} s",
+                )
+            )
+            rows.append(
+                (
+                    f"Room of {room_size} Chromium pages: all switch module together, p50 / p95",
+                    f"{result['switch_p50'] * 1000:.0f} / {result['switch_p95'] * 1000:.0f} ms",
+                )
+            )
+            rows.append((f"Room of {room_size}: failures", str(result["failures"])))
+            await asyncio.sleep(8)
+            after = len(kernels(server))
+            rows.append(
+                (
+                    "Kernels: idle before / after the room left",
+                    f"{idle_kernels} / {after} "
+                    f"(server RSS {idle_rss:.0f} → {server.memory_info().rss / 1048576:.0f} MiB)",
+                )
+            )
+        await browser.close()
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--room", type=int, default=30, help="participants opening the app at once")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions of each single measurement")
+    arguments = parser.parse_args()
+    started = time.monotonic()
+    rows = asyncio.run(run(arguments.room, arguments.repeat))
+    width = max(len(label) for label, _ in rows)
+    lines = [f"| {'measurement'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
+    lines += [f"| {label.ljust(width)} | {value} |" for label, value in rows]
+    table = "\n".join(lines)
+    machine = f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
+    print(
+        f"\n{table}\n\n({machine}; {time.monotonic() - started:.0f} s; python benchmarks/bench.py "
+        f"--room {arguments.room} --repeat {arguments.repeat})"
+    )
+    out = REPO / "benchmarks" / "results" / "latest.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
