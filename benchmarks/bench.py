@@ -72,23 +72,26 @@ def wait_http(url: str, timeout: float = 60) -> None:
 def voila(target: str, *extra: str, kernels_ready: int = 0) -> Iterator[tuple[str, psutil.Process]]:
     """A Voilà server with the project's voila.json plus ``extra`` options, once ``kernels_ready`` run."""
     port = free_port()
+    log_path = REPO / "benchmarks" / "results" / f"voila-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     process = subprocess.Popen(
         [sys.executable, "-m", "voila", target, f"--port={port}", *extra],
         cwd=REPO,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_http(url if target.endswith(".ipynb") else url + "voila/tree")
         server = psutil.Process(process.pid)
-        deadline = time.monotonic() + 180
-        while len(kernels(server)) < kernels_ready and time.monotonic() < deadline:
-            time.sleep(0.5)  # a preheated pool of 30 takes a while to fill on 2 cores
+        deadline = time.monotonic() + 240
+        filled = f"is filled with {kernels_ready} kernel"
+        while kernels_ready and filled not in log_path.read_text(errors="replace") and time.monotonic() < deadline:
+            time.sleep(0.5)  # each pool kernel has run the app notebook once the pool reports it is filled
         time.sleep(3)
         yield url, server
     finally:
@@ -165,8 +168,9 @@ async def in_page_ms(page: Page, script: str) -> float:
 
 # Each script waits in the page until what the learner would see has appeared, then reports milliseconds.
 UNTIL = (
-    "const until = (test) => new Promise((done) => {"
-    " const look = () => test() ? done() : requestAnimationFrame(look); look(); });"
+    "const until = (test) => new Promise((done, fail) => { const end = performance.now() + 30000;"
+    " const look = () => test() ? done() : performance.now() > end ? fail(new Error('timed out'))"
+    " : requestAnimationFrame(look); look(); });"
 )
 
 SWITCH_JS = """async (target) => { UNTIL_HERE
@@ -178,7 +182,10 @@ SWITCH_JS = """async (target) => { UNTIL_HERE
 
 CHECK_JS = """async () => { UNTIL_HERE
   const quiz = document.querySelector('.tw-quiz');
-  const button = [...quiz.querySelectorAll('button')].find((b) => b.textContent === 'Check' && b.offsetParent);
+  const visibleCheck = () => [...quiz.querySelectorAll('button')]
+    .find((b) => b.textContent === 'Check' && b.offsetParent);
+  await until(visibleCheck);  // after Try again, the button reappears a moment after the feedback goes
+  const button = visibleCheck();
   const start = performance.now();
   button.click();
   await until(() => quiz.querySelector('.tw-feedback'));
@@ -187,6 +194,7 @@ CHECK_JS = """async () => { UNTIL_HERE
 
 CHOICE_JS = """async () => { UNTIL_HERE
   const story = document.querySelector('.tw-scenario');
+  await until(() => story.querySelector('.tw-scenario-choices button'));
   const button = story.querySelector('.tw-scenario-choices button');
   const start = performance.now();
   button.click();
@@ -199,6 +207,7 @@ async def latencies(browser: Browser, url: str, repeat: int) -> dict[str, list[f
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(url + "?module=01-rights")
+    await page.wait_for_selector('.tw-module-title[data-module="01-rights"]')
     await page.wait_for_selector(".tw-quiz .tw-choices input")
     checks, choices, switches = [], [], []
     for _ in range(repeat):
@@ -411,16 +420,10 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
                 for _ in range(repeat)
             ]
             rows.append(("Stock way: open module 01 as its own Voilà page", f"{statistics.median(stock):.2f} s"))
-        with voila(
-            "notebooks/app.ipynb",
-            f"--VoilaKernelManager.kernel_pools_config={json.dumps(pool)}",
-            kernels_ready=room_size,
-        ) as (
-            url,
-            server,
-        ):
-            idle_kernels = len(kernels(server))
-            idle_rss = server.memory_info().rss / (1024 * 1024)
+        room_server = ("notebooks/app.ipynb", f"--VoilaKernelManager.kernel_pools_config={json.dumps(pool)}")
+        with voila(*room_server, kernels_ready=room_size) as (url, _server):
+            # Plain page requests, no browser: what the server alone takes to hand out 30 pages at once.
+            # (These kernels are never released by a browser, so this server is stopped afterwards.)
             served = await room_http(url, room_size)
             rows.append(
                 (
@@ -428,7 +431,9 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
                     f"{statistics.median(served):.2f} / {percentile(served, 0.95):.2f} s",
                 )
             )
-            await asyncio.sleep(8)
+        with voila(*room_server, kernels_ready=room_size) as (url, server):
+            idle_kernels = len(kernels(server))
+            idle_rss = server.memory_info().rss / (1024 * 1024)
             result = await room(browser, url, room_size)
             rows.append(
                 (
@@ -443,8 +448,11 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
                 )
             )
             rows.append((f"Room of {room_size}: failures", str(result["failures"])))
-            await asyncio.sleep(8)
+            left = time.monotonic()
+            while len(kernels(server)) > idle_kernels and time.monotonic() - left < 90:
+                await asyncio.sleep(1)  # closed tabs send a shutdown beacon; the server frees their kernels
             after = len(kernels(server))
+            rows.append(("Seconds until the room's kernels were freed", f"{time.monotonic() - left:.0f} s"))
             rows.append(
                 (
                     "Kernels: idle before / after the room left",

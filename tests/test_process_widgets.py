@@ -9,7 +9,9 @@ import pytest
 
 from therapy_workshop.cases import CaseError, FollowCase
 from therapy_workshop.draft import ComplaintDraft
+from therapy_workshop.feedback import plain_text
 from therapy_workshop.jurisdiction import JurisdictionGuide, JurisdictionPicker, SharedState
+from therapy_workshop.markdown import render_markdown
 from therapy_workshop.ordering import OrderingError, OrderingWidget, starting_order
 from therapy_workshop.process import ProcessExplorer, chart_html
 from therapy_workshop.process_model import (
@@ -362,3 +364,35 @@ def test_chart_is_a_labelled_table_with_source_and_year(workshop: Workshop) -> N
     assert '<th scope="row">Sexual or dual relationship</th><td class="tw-value">30.5%</td>' in html
     assert 'style="width:100.0%"' in html
     assert "Sources:" in html
+
+
+def test_explorer_renders_every_stage_for_every_real_jurisdiction(workshop: Workshop) -> None:
+    process = workshop.activities.process
+    assert process is not None
+    state = SharedState()
+    explorer = ProcessExplorer(process, workshop.activities.jurisdictions, workshop.ui, workshop.sources, state)
+    for place in ["", *workshop.activities.jurisdictions]:
+        state.jurisdiction = place
+        names = {stage.id: stage.title for stage in process.stages}
+        if place:
+            names.update(workshop.activities.jurisdictions[place].stage_names)
+        for stage in process.stages:
+            explorer.select(stage.id)
+            assert explorer.details_text.startswith(names[stage.id]), (place, stage.id)
+            assert explorer.diagram.value.count('class="tw-stage tw-current"') == 1
+
+
+def test_every_real_case_follows_the_process_to_its_end(workshop: Workshop) -> None:
+    activities = workshop.activities
+    assert activities.process is not None and len(activities.cases) >= 5
+    follow = FollowCase(activities.cases, activities.process, activities.jurisdictions, workshop.ui, workshop.sources)
+    for case_id, case in activities.cases.items():
+        follow.choose_case(case_id)
+        for step in case.steps:
+            follow.predict(0)
+            follow.reveal()
+            assert plain_text(render_markdown(step.what_happens))[:40] in follow.outcome_text
+            if not follow.finished:
+                follow.next_step()
+        assert follow.finished
+        assert "The case ends here." in follow.outcome_text

@@ -72,23 +72,38 @@ class AssessmentWidget(widgets.VBox):
         self.when = when
         self.ui = ui
         self.tracker = tracker or progress()
-        questions = [Question.model_validate(item.model_dump(exclude={"topic"})) for item in bank.items]
-        quiz_file = QuizFile(
-            title=bank.title if when == "pre" else ui.post_assessment_title,
-            behaviour=QuizBehaviour(retry=False),
-            score_feedback=[ScoreBand(**{"from": 0, "text": ui.assessment_thanks})],
-            questions=questions,
-        )
-        self.quiz = QuizSet(quiz_file, ui, sources)
-        self.quiz.observe(self._on_finished, names="finished")
+        self.sources = sources
+        self.quiz: QuizSet | None = None
         self.comparison = widgets.HTML()
-        intro = widgets.HTML(activity_heading_html("", bank.intro).replace('<h3 class="tw-activity-title"></h3>', ""))
-        super().__init__([intro, self.quiz, self.comparison], **kwargs)
+        title = bank.title if when == "pre" else ui.post_assessment_title
+        self.intro = widgets.HTML(activity_heading_html(title, bank.intro))
+        # The questions are built when the learner asks for them: the start page loads faster, and the
+        # assessment stays optional.
+        self.start_button = widgets.Button(description=ui.assessment_start, button_style="primary")
+        self.start_button.on_click(lambda _button: self.start())
+        super().__init__([self.intro, self.start_button, self.comparison], **kwargs)
         self.add_class("tw-assessment")
+
+    def start(self) -> QuizSet:
+        """Show the questions (the Python twin of the start button)."""
+        if self.quiz is None:
+            questions = [Question.model_validate(item.model_dump(exclude={"topic"})) for item in self.bank.items]
+            quiz_file = QuizFile(
+                title=self.ui.assessment_questions,
+                behaviour=QuizBehaviour(retry=False),
+                score_feedback=[ScoreBand(**{"from": 0, "text": self.ui.assessment_thanks})],
+                questions=questions,
+            )
+            self.quiz = QuizSet(quiz_file, self.ui, self.sources)
+            self.quiz.observe(self._on_finished, names="finished")
+            self.children = [self.intro, self.quiz, self.comparison]
+            self.quiz.current.choices.request_focus()
+        return self.quiz
 
     def _on_finished(self, change: dict[str, Any]) -> None:
         if not change["new"]:
             return
+        assert self.quiz is not None
         scores = topic_scores(self.bank, self.quiz)
         self.tracker.record_assessment(self.when, scores)
         before = self.tracker.assessment.get("pre", {})

@@ -531,6 +531,8 @@ class UIStrings(Strict):
     progress_privacy: str
     continue_with: str
     progress_heading: str
+    assessment_start: str
+    assessment_questions: str
 
     @field_validator("*")
     @classmethod

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from therapy_workshop.feedback import plain_text
+from therapy_workshop.markdown import render_markdown
 from therapy_workshop.scenario_model import paths_to_endings
 from therapy_workshop.workshop import load_workshop
 
@@ -194,3 +196,58 @@ def test_progress_survives_a_reload_reset_clears_it_and_the_certificate_download
     assert download.suggested_filename == "certificate-sam-lee.pdf"
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
     assert recorder.console_errors == []
+
+
+def answer_quiz_wrong_then_right(page: Any, module_id: str) -> None:
+    """The first question wrongly, then rightly after Try again; every other question rightly."""
+    quiz = WORKSHOP.quizzes[module_id]
+    widget = page.locator(".tw-quiz")
+    total = len(quiz.questions)
+    for number, question in enumerate(quiz.questions, 1):
+        expect(widget.locator(".tw-counter")).to_contain_text(f"Question {number} of {total}")
+        inputs = widget.locator(".tw-choices input")
+        right = [index for index, option in enumerate(question.options) if option.correct]
+        if number == 1:
+            wrong = next(index for index, option in enumerate(question.options) if not option.correct)
+            inputs.nth(wrong).check()
+            widget.get_by_role("button", name="Check", exact=True).click()
+            feedback = plain_text(render_markdown(question.options[wrong].feedback))
+            expect(widget.locator(".tw-feedback")).to_contain_text(feedback[:40])
+            widget.get_by_role("button", name="Try again").click()
+            widget.locator(".tw-feedback").wait_for(state="detached")
+        for index in right:
+            inputs.nth(index).check()
+        widget.get_by_role("button", name="Check", exact=True).click()
+        widget.locator('.tw-feedback[data-tone="right"]').wait_for()
+        widget.get_by_role("button", name="See my results" if number == total else "Next question").click()
+    expect(widget.locator(".tw-score")).to_have_text(f"You got {total - 1} of {total} right on the first try.")
+
+
+@pytest.mark.parametrize("module_id", [module.id for module in WORKSHOP.modules])
+def test_every_activity_of_every_module(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder, module_id: str
+) -> None:
+    """Every quiz wrongly then rightly, every scenario to two endings, every download produced."""
+    open_app(page, voila_server, f"?module={module_id}")
+    if module_id in WORKSHOP.quizzes:
+        answer_quiz_wrong_then_right(page, module_id)
+    for scenario_id, owner in WORKSHOP.activities.module_of.items():
+        if owner != module_id or scenario_id not in WORKSHOP.scenarios:
+            continue
+        scenario = WORKSHOP.scenarios[scenario_id]
+        reachable = list(paths_to_endings(scenario))
+        widget = page.locator(".tw-scenario", has=page.get_by_role("heading", name=scenario.title))
+        for ending in reachable[:2]:
+            play_to(page, scenario_id, ending)
+            expect(widget.locator(".tw-situation")).to_contain_text(scenario.nodes[ending].title)
+            widget.get_by_role("button", name="Start again").click()
+    downloads = page.locator(".tw-download")
+    for index in range(downloads.count()):
+        button = downloads.nth(index)
+        if not button.is_visible() or button.is_disabled():
+            continue  # made on request (the script, the draft, the certificate): covered by their own tests
+        with page.expect_download() as download_info:
+            button.click()
+        assert Path(download_info.value.path()).stat().st_size > 0
+    assert recorder.console_errors == []
+    assert other_hosts(voila_server, recorder) == []
