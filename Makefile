@@ -24,7 +24,7 @@ $(BIN)/.installed: pyproject.toml
 
 ## app: serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 to serve a room)
 app: $(BIN)/.installed
-	$(BIN)/voila notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) \
+	$(BIN)/python -m therapy_workshop.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) \
 		'--VoilaKernelManager.kernel_pools_config=$(POOLS)'
 
 ## lab: open the module notebooks in JupyterLab for self-study

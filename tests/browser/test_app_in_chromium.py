@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 import urllib.error
@@ -32,6 +33,18 @@ def open_app(page: Any, server: VoilaServer, query: str = "") -> None:
 def other_hosts(server: VoilaServer, recorder: PageRecorder) -> list[str]:
     own = urlparse(server.url).netloc
     return sorted({url for url in recorder.requests if url.startswith("http") and urlparse(url).netloc != own})
+
+
+def test_text_is_served_compressed_to_browsers_that_ask(voila_server: VoilaServer) -> None:
+    url = voila_server.url + "voila/static/voila.js"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        plain = response.read()
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        compressed = response.read()
+    assert gzip.decompress(compressed) == plain
+    assert len(compressed) < len(plain) / 2
 
 
 def test_start_page_is_served_with_the_workshop_title(voila_server: VoilaServer) -> None:
