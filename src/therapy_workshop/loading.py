@@ -159,30 +159,34 @@ def load_activities(collector: Collector, module_ids: list[str], known_sources: 
                 check_cited(scenario.sources, known_sources, located, ("sources",), collector.problems)
                 activities.scenarios[scenario.id] = scenario
                 activities.module_of[scenario.id] = module_id
-        if (folder / "script.yaml").is_file():
-            script, located = collector.load(f"content/{module_id}/script.yaml", ScriptBuilderFile)
-            if script is not None and located is not None:
-                _check_unique([section.id for section in script.sections], "sections", "section id", located, collector)
-                activities.scripts[module_id] = script
-        if (folder / "checklist.yaml").is_file():
-            checklist, located = collector.load(f"content/{module_id}/checklist.yaml", ChecklistFile)
-            if checklist is not None and located is not None:
-                _check_unique(
-                    [section.id for section in checklist.sections], "sections", "section id", located, collector
-                )
-                activities.checklists[module_id] = checklist
-        if (folder / "draft.yaml").is_file():
-            draft, located = collector.load(f"content/{module_id}/draft.yaml", DraftFile)
-            if draft is not None and located is not None:
-                _check_unique([each.id for each in draft.fields], "fields", "field id", located, collector)
-                activities.drafts[module_id] = draft
-        if (folder / "summary.yaml").is_file():
-            summary, located = collector.load(f"content/{module_id}/summary.yaml", SummaryTable)
-            if summary is not None and located is not None:
-                for index, row in enumerate(summary.rows):
-                    check_cited(row.sources, known_sources, located, ("rows", index, "sources"), collector.problems)
-                activities.summaries[module_id] = summary
+        script, located = module_file(collector, module_id, "script.yaml", ScriptBuilderFile)
+        if script is not None and located is not None:
+            _check_unique([section.id for section in script.sections], "sections", "section id", located, collector)
+            activities.scripts[module_id] = script
+        checklist, located = module_file(collector, module_id, "checklist.yaml", ChecklistFile)
+        if checklist is not None and located is not None:
+            _check_unique([section.id for section in checklist.sections], "sections", "section id", located, collector)
+            activities.checklists[module_id] = checklist
+        draft, located = module_file(collector, module_id, "draft.yaml", DraftFile)
+        if draft is not None and located is not None:
+            _check_unique([each.id for each in draft.fields], "fields", "field id", located, collector)
+            activities.drafts[module_id] = draft
+        summary, located = module_file(collector, module_id, "summary.yaml", SummaryTable)
+        if summary is not None and located is not None:
+            for index, row in enumerate(summary.rows):
+                check_cited(row.sources, known_sources, located, ("rows", index, "sources"), collector.problems)
+            activities.summaries[module_id] = summary
     return activities
+
+
+def module_file(
+    collector: Collector, module_id: str, name: str, model: type[Model]
+) -> tuple[Model | None, LocatedYaml | None]:
+    """A module's optional one-per-module file (script, checklist, draft, summary, facilitator notes)."""
+    relative = f"content/{module_id}/{name}"
+    if not (collector.root / relative).is_file():
+        return None, None
+    return collector.load(relative, model)
 
 
 EXERCISE_MODELS: dict[str, type[BaseModel]] = {"categorise": CategoriseExercise, "ordering": OrderingExercise}
@@ -208,10 +212,7 @@ GENERIC_ACTIVITIES = frozenset(
 def load_facilitation(collector: Collector, activities: Activities, modules: list[Any]) -> None:
     """Facilitator notes per module and the agendas, checked against the modules' timings and activities."""
     for module in modules:
-        relative = f"content/{module.id}/facilitator.yaml"
-        if not (collector.root / relative).is_file():
-            continue
-        notes, located = collector.load(relative, FacilitatorNotes)
+        notes, located = module_file(collector, module.id, "facilitator.yaml", FacilitatorNotes)
         if notes is None or located is None:
             continue
         owned = {activity for activity, owner in activities.module_of.items() if owner == module.id}
