@@ -18,7 +18,7 @@ from .frame import app_link, navigation_html, style_html, support_panel_html
 from .jurisdiction import build_jurisdiction_picker
 from .location import LocationSync
 from .markdown import escape
-from .progress import ProgressStore, module_status, progress
+from .progress import ProgressStore, modules_done_text, progress
 from .render import build_module_page
 from .workshop import Workshop, get_workshop
 
@@ -130,9 +130,7 @@ class WorkshopApp(widgets.VBox):
         self._show_progress()
 
     def _show_progress(self) -> None:
-        status = module_status(self.workshop, self.tracker)
-        done = sum(1 for module in self.workshop.modules[1:] if status[module.id][0] == status[module.id][1])
-        text = self.workshop.ui.format("modules_done", done=done, total=len(self.workshop.modules) - 1)
+        text = modules_done_text(self.workshop, self.tracker)
         self.progress_line.value = f'<p class="tw-progress-line">{escape(text)}</p>'
 
     def _on_query_change(self, _change: dict[str, Any]) -> None:

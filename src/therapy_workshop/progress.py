@@ -183,3 +183,10 @@ def module_status(workshop: Any, tracker: Progress) -> dict[str, tuple[int, int]
 def completed_modules(workshop: Any, tracker: Progress) -> list[str]:
     """Ids of the modules whose required activities are all done, in workshop order."""
     return [module_id for module_id, (done, total) in module_status(workshop, tracker).items() if done == total]
+
+
+def modules_done_text(workshop: Any, tracker: Progress) -> str:
+    """The "3 of 7 modules done." line; the start page is not counted, it has nothing to complete."""
+    done = set(completed_modules(workshop, tracker))
+    counted = workshop.modules[1:]
+    return str(workshop.ui.format("modules_done", done=sum(m.id in done for m in counted), total=len(counted)))

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from .frame import ModuleLink, notebook_link
 from .markdown import escape
-from .progress import Progress, module_status, progress
+from .progress import Progress, module_status, modules_done_text, progress
 
 
 class ProgressOverview(widgets.VBox):
@@ -46,8 +46,7 @@ class ProgressOverview(widgets.VBox):
                 f'<li><a href="{escape(self.link(module))}">{escape(module.title)}</a>: '
                 f'<span class="tw-state">{escape(state)}</span></li>'
             )
-        finished = sum(1 for module in self.workshop.modules[1:] if status[module.id][0] == status[module.id][1])
-        count = ui.format("modules_done", done=finished, total=len(self.workshop.modules) - 1)
+        count = modules_done_text(self.workshop, self.tracker)
         resume = ""
         known = {module.id: module for module in self.workshop.modules}
         if self.tracker.last_module in known and self.tracker.last_module != self.workshop.modules[0].id:
