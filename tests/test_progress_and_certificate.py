@@ -82,7 +82,7 @@ def test_finishing_a_quiz_completes_the_module(workshop: Workshop, monkeypatch: 
     tracker = Progress()
     monkeypatch.setattr("therapy_workshop.progress._PROGRESS", tracker)
     quiz = build_quiz(workshop, "01-rights")
-    for _ in quiz.questions:
+    for _ in quiz.quiz.questions:
         quiz.next()
     assert tracker.completed == {"01-rights": ["quiz"]}
     assert module_status(workshop, tracker)["01-rights"] == (1, 1)

@@ -214,7 +214,8 @@ def test_start_again_resets_every_question(practice: QuizSet) -> None:
     practice.restart()
     assert not practice.finished
     assert practice.index == 0
-    assert all(question.status == "answering" and not question.selected for question in practice.questions)
+    assert len(practice.built_questions) == 3
+    assert all(question.status == "answering" and not question.selected for question in practice.built_questions)
     assert practice.results_text == ""
 
 
@@ -297,6 +298,14 @@ def _all_widgets(root: widgets.Widget) -> list[widgets.Widget]:
     for child in getattr(root, "children", ()):
         found.extend(_all_widgets(child))
     if isinstance(root, QuizSet):
-        for question in root.questions:
-            found.extend(_all_widgets(question))
+        for index in range(len(root.quiz.questions)):
+            found.extend(_all_widgets(root.question_at(index)))
     return found
+
+
+def test_questions_are_built_when_first_reached(practice: QuizSet) -> None:
+    assert len(practice.built_questions) == 1
+    practice.next()
+    assert len(practice.built_questions) == 2
+    practice.previous()
+    assert practice.current is practice.built_questions[0]

@@ -24,9 +24,9 @@ When = Literal["pre", "post"]
 def topic_scores(bank: AssessmentFile, quiz: QuizSet) -> dict[str, list[int]]:
     """Topic id -> [right on the first try, items] for a finished assessment."""
     scores = {topic.id: [0, 0] for topic in bank.topics}
-    for item, question in zip(bank.items, quiz.questions, strict=True):
+    for item, first_result in zip(bank.items, quiz.first_results, strict=True):
         scores[item.topic][1] += 1
-        scores[item.topic][0] += question.first_result == "right"
+        scores[item.topic][0] += first_result == "right"
     return scores
 
 

@@ -237,10 +237,13 @@ class QuizSet(widgets.VBox):
     def __init__(self, quiz: QuizFile, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
         self.quiz = quiz
         self.ui = ui
-        self.questions = [QuestionWidget(question, quiz.behaviour, ui, sources) for question in quiz.questions]
+        self.sources = sources
+        # Built on first view: a question is about 18 widgets, and most learners see one at a time, so building
+        # them all up front made opening a module several times slower.
+        self._built: dict[int, QuestionWidget] = {}
         self.heading = widgets.HTML(f'<h2 class="tw-quiz-title">{escape(quiz.title)}</h2>')
         self.counter = widgets.HTML()
-        self.stage = widgets.VBox([self.questions[0]])
+        self.stage = widgets.VBox([self.question_at(0)])
         self.previous_button = widgets.Button(description=ui.previous)
         self.next_button = widgets.Button(description=ui.next)
         self.previous_button.on_click(lambda _button: self.previous())
@@ -257,11 +260,29 @@ class QuizSet(widgets.VBox):
         self.add_class("tw-quiz")
         self._show_position()
 
+    def question_at(self, index: int) -> QuestionWidget:
+        """The widget for question ``index``, built the first time it is needed."""
+        if index not in self._built:
+            self._built[index] = QuestionWidget(self.quiz.questions[index], self.quiz.behaviour, self.ui, self.sources)
+        return self._built[index]
+
+    @property
+    def built_questions(self) -> list[QuestionWidget]:
+        """The question widgets built so far (those the learner has reached), in question order."""
+        return [self._built[index] for index in sorted(self._built)]
+
+    @property
+    def first_results(self) -> list[str]:
+        """Per question: "right" or "wrong" on the first try, or "" if it was never answered (or not reached)."""
+        return [
+            self._built[index].first_result if index in self._built else "" for index in range(len(self.quiz.questions))
+        ]
+
     # ------------------------------------------------------------------ Python twins
     @property
     def current(self) -> QuestionWidget:
         """The question on screen."""
-        return self.questions[self.index]
+        return self.question_at(self.index)
 
     def choose(self, *indexes: int) -> None:
         """Choose options in the current question."""
@@ -283,7 +304,7 @@ class QuizSet(widgets.VBox):
         """Go to the next question, or to the results after the last one. Skipping is allowed."""
         if self.finished:
             return
-        if self.index + 1 < len(self.questions):
+        if self.index + 1 < len(self.quiz.questions):
             self.index += 1
         else:
             self.finished = True
@@ -297,7 +318,7 @@ class QuizSet(widgets.VBox):
 
     def restart(self) -> None:
         """Start the whole quiz again with every question unanswered."""
-        for question in self.questions:
+        for question in self._built.values():
             question.reset()
         self.finished = False
         self.index = 0
@@ -308,7 +329,7 @@ class QuizSet(widgets.VBox):
     @property
     def score(self) -> int:
         """Questions answered right on the first try."""
-        return sum(question.first_result == "right" for question in self.questions)
+        return self.first_results.count("right")
 
     @property
     def results_text(self) -> str:
@@ -336,7 +357,7 @@ class QuizSet(widgets.VBox):
         self._show_position()
 
     def _show_position(self) -> None:
-        total = len(self.questions)
+        total = len(self.quiz.questions)
         position = self.ui.format("question_of", number=self.index + 1, total=total)
         self.counter.value = f'<p class="tw-counter">{escape(position)}</p>'
         set_hidden(self.stage, self.finished)
@@ -348,19 +369,19 @@ class QuizSet(widgets.VBox):
         self.next_button.description = self.ui.finish if self.index + 1 == total else self.ui.next
 
     def _results_html(self) -> str:
-        total = len(self.questions)
+        total = len(self.quiz.questions)
         right = self.score
         percent = 100 * right / total
         score = self.ui.format("score", right=right, total=total)
         rows = []
-        for question in self.questions:
-            if question.first_result == "right":
+        for question_data, first_result in zip(self.quiz.questions, self.first_results, strict=True):
+            if first_result == "right":
                 outcome, tone = self.ui.review_right, "right"
-            elif question.first_result == "wrong":
+            elif first_result == "wrong":
                 outcome, tone = self.ui.review_not_right, "wrong"
             else:
                 outcome, tone = self.ui.review_skipped, "skipped"
-            prompt = plain_text(render_markdown(question.question.prompt))
+            prompt = plain_text(render_markdown(question_data.prompt))
             rows.append(
                 f'<li data-tone="{tone}">{escape(prompt)} '
                 f'<span class="tw-review-outcome">({escape(outcome)})</span></li>'
