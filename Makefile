@@ -7,9 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
 # How many participants may open the app at the same moment: that many kernels are kept preheated
-# (about 70 MB each; see "Performance" in the README).
+# (about 70 MB each; see "Performance" in the README). Pools over 2 refill a minute after a room takes them.
 ROOM ?= 2
-POOLS = {"app.ipynb": {"pool_size": $(ROOM)}, "default": {"pool_size": 0}}
 # Voilà finds our template (no CDN links) here; voila.json in this folder holds the rest of its settings.
 export JUPYTER_PATH := $(CURDIR)/share/jupyter
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -24,8 +23,7 @@ $(BIN)/.installed: pyproject.toml
 
 ## app: serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 to serve a room)
 app: $(BIN)/.installed
-	$(BIN)/python -m therapy_workshop.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) \
-		'--VoilaKernelManager.kernel_pools_config=$(POOLS)'
+	$(BIN)/python -m therapy_workshop.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) --room=$(ROOM)
 
 ## lab: open the module notebooks in JupyterLab for self-study
 lab: $(BIN)/.installed
