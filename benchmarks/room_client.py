@@ -1,0 +1,152 @@
+"""A participant without a browser: the requests and kernel messages Voilà's page makes, and nothing else.
+
+Thirty Chromium pages on the same two cores as the server measure mostly Chromium. In a real room each person
+brings their own device, so the server's share is what this client measures: the page request, the websocket to
+the participant's kernel, the widget state the page asks for (ipywidgets 8's ``jupyter.widget.control`` comm,
+as Voilà's widget manager does), a module switch sent the way the app's link handler sends it, and the unload
+beacon that frees the kernel. Rendering in the browser is measured once, for one participant, in ``bench.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import struct
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+CONTROL_PROTOCOL = "1.0.0"  # ipywidgets 8 refuses a control comm that names no version
+KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]+)"')
+
+
+def decode(frame: str | bytes) -> dict[str, Any]:
+    """A kernel message from the websocket: JSON text, or Jupyter's binary framing when buffers ride along."""
+    if isinstance(frame, str):
+        return dict(json.loads(frame))
+    count = struct.unpack("!I", frame[:4])[0]
+    offsets = struct.unpack(f"!{count}I", frame[4 : 4 + 4 * count])
+    end = offsets[1] if count > 1 else len(frame)
+    return dict(json.loads(frame[offsets[0] : end].decode("utf-8")))
+
+
+@dataclass
+class Participant:
+    """One person's session: their kernel id, websocket and the widget models their page knows about."""
+
+    base_url: str
+    session: str = field(default_factory=lambda: uuid.uuid4().hex)
+    kernel_id: str = ""
+    socket: WebSocketClientConnection | None = None
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def _message(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "header": {
+                "msg_id": uuid.uuid4().hex,
+                "msg_type": msg_type,
+                "session": self.session,
+                "username": "",
+                "version": "5.3",
+                "date": "",
+            },
+            "parent_header": {},
+            "metadata": metadata,
+            "content": content,
+            "channel": "shell",
+            "buffers": [],
+        }
+
+    async def _send(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
+        assert self.socket is not None
+        message = self._message(msg_type, content, metadata or {})
+        await self.socket.write_message(json.dumps(message))
+        return str(message["header"]["msg_id"])
+
+    async def _until(self, test: Any, timeout: float) -> dict[str, Any]:
+        """Read messages until ``test(message)`` is true; what the page's handlers would wait for."""
+        assert self.socket is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = await asyncio.wait_for(self.socket.read_message(), deadline - time.monotonic())
+            if frame is None:
+                raise ConnectionError(f"kernel {self.kernel_id}: websocket closed")
+            message = decode(frame)
+            if message["header"]["msg_type"] == "comm_open":
+                data = message["content"].get("data", {})
+                self.states[message["content"]["comm_id"]] = data.get("state", {})
+            if test(message):
+                return message
+
+    async def open(self, timeout: float = 120) -> None:
+        """GET the page, connect to its kernel and fetch every widget's state, as the page does on load."""
+        client = AsyncHTTPClient()
+        response = await client.fetch(HTTPRequest(self.base_url, request_timeout=timeout))
+        found = KERNEL_ID.search(response.body.decode("utf-8"))
+        if not found:
+            raise RuntimeError("the page names no kernel")
+        self.kernel_id = found.group(1)
+        channels = f"api/kernels/{self.kernel_id}/channels?session_id={self.session}"
+        ws_url = self.base_url.replace("http", "ws", 1) + channels
+        self.socket = await websocket_connect(ws_url, connect_timeout=timeout, max_message_size=64 * 1024 * 1024)
+        await self._send("kernel_info_request", {})
+        await self._until(lambda m: m["header"]["msg_type"] == "kernel_info_reply", timeout)
+        control = uuid.uuid4().hex
+        await self._send(
+            "comm_open",
+            {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+            {"version": CONTROL_PROTOCOL},
+        )
+        await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        reply = await self._until(
+            lambda m: m["header"]["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "update_states",
+            timeout,
+        )
+        for model_id, model in reply["content"]["data"]["states"].items():
+            self.states[model_id] = model.get("state", {})
+
+    def _location_comm(self) -> str:
+        for model_id, state in self.states.items():
+            if "page_title" in state and "query" in state:
+                return model_id
+        raise RuntimeError("no LocationSync widget among the page's widgets")
+
+    async def go(self, module_id: str, timeout: float = 120) -> None:
+        """Ask for another module as the app's in-page link handler does, and wait until the kernel is done."""
+        request = await self._send(
+            "comm_msg",
+            {"comm_id": self._location_comm(), "data": {"method": "custom", "content": {"go": module_id}}},
+        )
+        await self._until(
+            lambda m: (
+                m["header"]["msg_type"] == "status"
+                and m["parent_header"].get("msg_id") == request
+                and m["content"].get("execution_state") == "idle"
+            ),
+            timeout,
+        )
+
+    async def leave(self) -> None:
+        """Close the page: the unload beacon asks Voilà to shut the kernel down."""
+        if self.socket is not None:
+            self.socket.close()
+        if self.kernel_id:
+            await AsyncHTTPClient().fetch(
+                HTTPRequest(self.base_url + f"voila/api/shutdown/{self.kernel_id}", method="POST", body=b""),
+                raise_error=False,
+            )
+
+
+async def timed(coroutine: Any) -> float | None:
+    """Seconds ``coroutine`` took, or None if it failed (a failure counts, it is not retried)."""
+    start = time.perf_counter()
+    try:
+        await coroutine
+    except Exception:
+        return None
+    return time.perf_counter() - start
