@@ -254,6 +254,21 @@ async def latencies(browser: Browser, url: str, repeat: int) -> dict[str, list[f
     return {"check": checks, "choice": choices, "switch": switches}
 
 
+async def server_switches(url: str, server: psutil.Process, modules: list[str], repeat: int) -> dict[str, list[float]]:
+    """Each module's first visit in a fresh session, at the protocol level: round trip and kernel busy time."""
+    trips, busy = [], []
+    for _ in range(repeat):
+        person = Participant(url)
+        await person.open()
+        for module in modules:
+            start = time.perf_counter()
+            busy.append(await person.go(module))
+            trips.append(time.perf_counter() - start)
+        await person.leave()
+        await asyncio.to_thread(settle, server, 2)  # the pool refills before the next session
+    return {"trip": trips, "busy": busy}
+
+
 async def page_bytes(browser: Browser, url: str) -> tuple[int, int, int, int]:
     """Requests, bytes over the wire on a first visit, what gzip would make of them, and a cached second visit.
 
@@ -361,7 +376,10 @@ class Rows(list[tuple[str, str]]):
 
 
 async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
+    from therapy_workshop.workshop import load_workshop
+
     rows = Rows()
+    module_ids = [module.id for module in load_workshop(REPO).modules]
     scratch = REPO / "benchmarks" / "results"
     static_start_page(scratch / "static")
     async with async_playwright() as playwright:
@@ -386,6 +404,19 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
                 (
                     "Switch module inside the app (in the page), p50 / p95",
                     f"{statistics.median(measured['switch']):.0f} / {percentile(measured['switch'], 0.95):.0f} ms",
+                )
+            )
+            first_visits = await server_switches(url, server, module_ids[1:], repeat)
+            rows.append(
+                (
+                    "Switch module, server side, first visit: round trip p50 / p95 / max",
+                    f"{spread(first_visits['trip'], 1000, 0)} ms",
+                )
+            )
+            rows.append(
+                (
+                    "Switch module, first visit: kernel busy p50 / p95 / max",
+                    f"{spread(first_visits['busy'], 1000, 0)} ms",
                 )
             )
             rows.append(

@@ -16,6 +16,7 @@ import struct
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
@@ -116,20 +117,27 @@ class Participant:
                 return model_id
         raise RuntimeError("no LocationSync widget among the page's widgets")
 
-    async def go(self, module_id: str, timeout: float = 120) -> None:
-        """Ask for another module as the app's in-page link handler does, and wait until the kernel is done."""
+    async def go(self, module_id: str, timeout: float = 120) -> float:
+        """Ask for another module as the app's in-page link handler does; wait until the kernel is done.
+
+        Returns the seconds the kernel itself was busy, from the timestamps on its busy and idle messages.
+        """
         request = await self._send(
             "comm_msg",
             {"comm_id": self._location_comm(), "data": {"method": "custom", "content": {"go": module_id}}},
         )
-        await self._until(
-            lambda m: (
-                m["header"]["msg_type"] == "status"
-                and m["parent_header"].get("msg_id") == request
-                and m["content"].get("execution_state") == "idle"
-            ),
-            timeout,
-        )
+        stamps: dict[str, str] = {}
+
+        def done(message: dict[str, Any]) -> bool:
+            if message["header"]["msg_type"] != "status" or message["parent_header"].get("msg_id") != request:
+                return False
+            state = message["content"].get("execution_state")
+            stamps[state] = message["header"]["date"]
+            return bool(state == "idle")
+
+        await self._until(done, timeout)
+        busy = datetime.fromisoformat(stamps["idle"]) - datetime.fromisoformat(stamps["busy"])
+        return busy.total_seconds()
 
     async def leave(self) -> None:
         """Close the page: the unload beacon asks Voilà to shut the kernel down."""
