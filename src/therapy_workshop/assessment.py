@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import ipywidgets as widgets
-
+from . import lean
 from .content import AssessmentFile, Question, QuizBehaviour, QuizFile, ScoreBand, Source, UIStrings
 from .feedback import activity_heading_html
 from .markdown import escape
@@ -56,7 +55,7 @@ def comparison_html(
     )
 
 
-class AssessmentWidget(widgets.VBox):
+class AssessmentWidget(lean.VBox):
     """The item bank as a quiz; when finished, results by topic are recorded and (after) compared."""
 
     def __init__(
@@ -74,12 +73,12 @@ class AssessmentWidget(widgets.VBox):
         self.tracker = tracker or progress()
         self.sources = sources
         self.quiz: QuizSet | None = None
-        self.comparison = widgets.HTML()
+        self.comparison = lean.HTML()
         title = bank.title if when == "pre" else ui.post_assessment_title
-        self.intro = widgets.HTML(activity_heading_html(title, bank.intro))
+        self.intro = lean.HTML(activity_heading_html(title, bank.intro))
         # The questions are built when the learner asks for them: the start page loads faster, and the
         # assessment stays optional.
-        self.start_button = widgets.Button(description=ui.assessment_start, button_style="primary")
+        self.start_button = lean.Button(description=ui.assessment_start, button_style="primary")
         self.start_button.on_click(lambda _button: self.start())
         super().__init__([self.intro, self.start_button, self.comparison], **kwargs)
         self.add_class("tw-assessment")

@@ -13,6 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .choices import ChoiceGroup
 from .content import Source, UIStrings
 from .feedback import plain_text, set_hidden, source_line_html
@@ -25,7 +26,7 @@ class CaseError(RuntimeError):
     """A case action that does not apply now."""
 
 
-class FollowCase(widgets.VBox):
+class FollowCase(lean.VBox):
     """Pick a case; at each stage predict, check, read what happened, and move on."""
 
     case_id = traitlets.Unicode(help="Id of the case being followed.")
@@ -54,16 +55,16 @@ class FollowCase(widgets.VBox):
             style={"description_width": "initial"},
             layout=widgets.Layout(width="auto"),
         )
-        self.summary = widgets.HTML()
-        self.stage_heading = widgets.HTML()
+        self.summary = lean.HTML()
+        self.stage_heading = lean.HTML()
         self.choices = ChoiceGroup(
             mark_labels={"right": ui.mark_right, "wrong": ui.mark_wrong, "answer": ui.mark_answer}
         )
-        self.check_button = widgets.Button(description=ui.check_prediction, button_style="primary")
-        self.next_button = widgets.Button(description=ui.next_stage)
+        self.check_button = lean.Button(description=ui.check_prediction, button_style="primary")
+        self.next_button = lean.Button(description=ui.next_stage)
         self.check_button.on_click(lambda _button: self.reveal())
         self.next_button.on_click(lambda _button: self.next_step())
-        buttons = widgets.HBox([self.check_button, self.next_button])
+        buttons = lean.HBox([self.check_button, self.next_button])
         buttons.add_class("tw-buttons")
         self.outcome = LiveRegion(label=ui.feedback_label)
         super().__init__(

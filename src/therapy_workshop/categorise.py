@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .choices import ChoiceGroup
 from .content import CategoriseExercise, CategoriseItem, Source, UIStrings
 from .feedback import activity_heading_html, button_row, plain_text, set_hidden, source_line_html
@@ -24,7 +24,7 @@ class ExerciseError(RuntimeError):
     """An exercise action that does not apply (an unknown item or category, or options that are locked)."""
 
 
-class CategoriseItemWidget(widgets.VBox):
+class CategoriseItemWidget(lean.VBox):
     """One vignette with its category choices and, after checking, its explanation."""
 
     def __init__(self, item: CategoriseItem, exercise: CategoriseExercise, ui: UIStrings, **kwargs: Any) -> None:
@@ -35,7 +35,7 @@ class CategoriseItemWidget(widgets.VBox):
             marks=[""] * len(exercise.categories),
             mark_labels={"right": ui.mark_right, "wrong": ui.mark_wrong, "answer": ui.mark_answer},
         )
-        self.feedback = widgets.HTML()
+        self.feedback = lean.HTML()
         super().__init__([self.choices, self.feedback], **kwargs)
         self.add_class("tw-sort-item")
 
@@ -45,7 +45,7 @@ class CategoriseItemWidget(widgets.VBox):
         return self.choices.selected[0] if self.choices.selected else None
 
 
-class CategoriseWidget(widgets.VBox):
+class CategoriseWidget(lean.VBox):
     """The whole exercise: instructions, one choice group per item, Check / Try again / Show answers."""
 
     status = traitlets.Enum(
@@ -60,7 +60,7 @@ class CategoriseWidget(widgets.VBox):
         self.ui = ui
         self.sources = sources
         self.items = [CategoriseItemWidget(item, exercise, ui) for item in exercise.items]
-        heading = widgets.HTML(activity_heading_html(exercise.title, exercise.instructions) + self._legend_html())
+        heading = lean.HTML(activity_heading_html(exercise.title, exercise.instructions) + self._legend_html())
         buttons, (self.check_button, self.retry_button, self.show_answer_button) = button_row(
             (ui.check, self.check, True), (ui.try_again, self.retry, False), (ui.show_answers, self.show_answers, False)
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from . import lean
 from .content import UIStrings
 from .download import DownloadButton
 from .feedback import activity_heading_html, set_hidden
@@ -77,7 +78,7 @@ def certificate_pdf(name: str, module_titles: list[str], ui: UIStrings, day: dat
     return bytes(pdf.output())
 
 
-class CertificateWidget(widgets.VBox):
+class CertificateWidget(lean.VBox):
     """A name box, a button that makes the PDF, and a button that saves it."""
 
     def __init__(self, workshop: Any, tracker: Progress | None = None, **kwargs: Any) -> None:
@@ -89,11 +90,11 @@ class CertificateWidget(widgets.VBox):
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%"),
         )
-        self.make_button = widgets.Button(description=self.ui.certificate_make, button_style="primary")
+        self.make_button = lean.Button(description=self.ui.certificate_make, button_style="primary")
         self.make_button.on_click(lambda _button: self.make())
-        self.message = widgets.HTML()
+        self.message = lean.HTML()
         self.download = DownloadButton(label=self.ui.certificate_save, mime="application/pdf")
-        heading = widgets.HTML(activity_heading_html(self.ui.certificate_heading, self.ui.certificate_intro))
+        heading = lean.HTML(activity_heading_html(self.ui.certificate_heading, self.ui.certificate_intro))
         super().__init__([heading, self.name_box, self.make_button, self.message, self.download], **kwargs)
         self.add_class("tw-script-builder")
         set_hidden(self.download, True)

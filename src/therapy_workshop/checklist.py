@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .choices import ChoiceGroup
 from .content import ChecklistFile, UIStrings
 from .download import DownloadButton
@@ -14,7 +15,7 @@ from .feedback import activity_heading_html
 from .markdown import escape
 
 
-class ChecklistWidget(widgets.VBox):
+class ChecklistWidget(lean.VBox):
     """One group of checkboxes per section, a notes box, and a download of what was ticked."""
 
     notes = traitlets.Unicode("", help="The learner's own notes; never stored.")
@@ -39,7 +40,7 @@ class ChecklistWidget(widgets.VBox):
         )
         traitlets.link((self.notes_box, "value"), (self, "notes"))
         self.download = DownloadButton(label=ui.download_checklist, filename=checklist.filename)
-        heading = widgets.HTML(activity_heading_html(checklist.title, checklist.instructions))
+        heading = lean.HTML(activity_heading_html(checklist.title, checklist.instructions))
         super().__init__([heading, *self.sections, self.notes_box, self.download], **kwargs)
         self.add_class("tw-script-builder")
         self._update()

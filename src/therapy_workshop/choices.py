@@ -11,12 +11,13 @@ from typing import Any
 import anywidget
 import traitlets
 
+from . import lean
 from ._static import static_text
 
 MARK_KINDS = ("", "right", "wrong", "missed", "answer")
 
 
-class ChoiceGroup(anywidget.AnyWidget):
+class ChoiceGroup(lean.SharedLayout, anywidget.AnyWidget):
     """Options for one question. Holds labels and the learner's selection, never the answer key."""
 
     _esm = static_text("choices.js")

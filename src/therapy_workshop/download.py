@@ -5,10 +5,11 @@ from __future__ import annotations
 import anywidget
 import traitlets
 
+from . import lean
 from ._static import static_text
 
 
-class DownloadButton(anywidget.AnyWidget):
+class DownloadButton(lean.SharedLayout, anywidget.AnyWidget):
     """A labelled button that saves ``text`` as ``filename`` on the learner's device."""
 
     _esm = static_text("download.js")

@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from . import lean
 from .content import UIStrings
 from .download import DownloadButton
 from .feedback import activity_heading_html, plain_text
@@ -18,7 +19,7 @@ from .markdown import escape
 from .process_model import DraftFile
 
 
-class ComplaintDraft(widgets.VBox):
+class ComplaintDraft(lean.VBox):
     """One labelled box per guided question, a live preview and a download button."""
 
     def __init__(self, draft: DraftFile, ui: UIStrings, **kwargs: Any) -> None:
@@ -36,11 +37,11 @@ class ComplaintDraft(widgets.VBox):
             )
             box.observe(self._on_box_change, names="value")
             self.boxes[field.id] = box
-            hint = widgets.HTML(f'<p class="tw-hint">{escape(field.hint)}</p>')
-            rows.append(widgets.VBox([box, hint]))
-        self.preview = widgets.HTML()
+            hint = lean.HTML(f'<p class="tw-hint">{escape(field.hint)}</p>')
+            rows.append(lean.VBox([box, hint]))
+        self.preview = lean.HTML()
         self.download = DownloadButton(label=ui.download_draft, filename=draft.filename)
-        heading = widgets.HTML(activity_heading_html(draft.title, draft.instructions))
+        heading = lean.HTML(activity_heading_html(draft.title, draft.instructions))
         super().__init__([heading, *rows, self.preview, self.download], **kwargs)
         self.add_class("tw-draft")
         self._update()

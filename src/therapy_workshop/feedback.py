@@ -8,20 +8,33 @@ from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as widgets
 
+from . import lean
 from .content import Source, UIStrings
 from .markdown import escape, external_link, render_markdown
 
+_INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|a|code|span|abbr)\b[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
 
 
 def plain_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded: what a sighted reader sees, for tests."""
-    text = html.unescape(_TAG.sub(" ", fragment))
+    """Visible text of an HTML fragment, whitespace folded: what a sighted reader sees, for tests.
+
+    Inline tags vanish without a trace ("**abandonment**?" reads "abandonment?"); block tags become spaces.
+    """
+    text = html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))
     return re.sub(r"\s+", " ", text).strip()
 
 
 def set_hidden(widget: widgets.DOMWidget, hidden: bool) -> None:
-    """Hide or show a control. Hidden controls leave the tab order too."""
+    """Hide or show a control. Hidden controls leave the tab order too.
+
+    A widget on the shared layout (``lean``) gets a layout of its own the first time it is hidden, so hiding
+    one control never hides every other.
+    """
+    if widget.layout is lean.shared(widgets.Layout):
+        if not hidden:
+            return
+        widget.layout = widgets.Layout()
     widget.layout.display = "none" if hidden else None
 
 
@@ -29,10 +42,10 @@ def button_row(*buttons: tuple[str, Callable[[], object], bool]) -> tuple[widget
     """A row of labelled buttons, each ``(label, action, primary)``: Check / Try again / Show answer and the like."""
     made = []
     for label, action, primary in buttons:
-        button = widgets.Button(description=label, button_style="primary" if primary else "")
+        button = lean.Button(description=label, button_style="primary" if primary else "")
         button.on_click(lambda _button, action=action: action())
         made.append(button)
-    row = widgets.HBox(made)
+    row = lean.HBox(made)
     row.add_class("tw-buttons")
     return row, made
 

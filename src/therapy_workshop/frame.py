@@ -13,6 +13,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
+from . import lean
 from ._static import static_text
 from .content import Module
 from .markdown import escape, external_link, render_inline, render_markdown
@@ -123,4 +124,4 @@ def frame(module_id: str) -> widgets.VBox:
     tracker.last_module = module_id
     display(HTML(standalone_frame_html(workshop, module_id)))
     picker = build_jurisdiction_picker(workshop)
-    return widgets.VBox([ProgressStore(tracker)] + ([picker] if picker is not None else []))
+    return lean.VBox([ProgressStore(tracker)] + ([picker] if picker is not None else []))

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .content import Source, UIStrings
 from .feedback import source_line_html
 from .markdown import escape, external_link, render_markdown
@@ -34,7 +35,7 @@ def shared_state() -> SharedState:
     return _STATE
 
 
-class JurisdictionPicker(widgets.VBox):
+class JurisdictionPicker(lean.VBox):
     """A labelled drop-down of places; changing it changes every page that follows the jurisdiction."""
 
     def __init__(
@@ -100,7 +101,7 @@ def jurisdiction_html(jurisdiction: Jurisdiction, ui: UIStrings, sources: Mappin
     )
 
 
-class JurisdictionGuide(widgets.VBox):
+class JurisdictionGuide(lean.VBox):
     """Module text that follows the chosen jurisdiction, and says what is common when none is chosen."""
 
     def __init__(
@@ -115,7 +116,7 @@ class JurisdictionGuide(widgets.VBox):
         self.ui = ui
         self.sources = sources
         self.state = state
-        self.body = widgets.HTML()
+        self.body = lean.HTML()
         super().__init__([self.body], **kwargs)
         self.add_class("tw-jurisdiction-guide")
         state.observe(self._on_jurisdiction_change, names="jurisdiction")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import anywidget
 import traitlets
 
+from . import lean
 from ._static import static_text
 
 
-class LiveRegion(anywidget.AnyWidget):
+class LiveRegion(lean.SharedLayout, anywidget.AnyWidget):
     """HTML that changes in place; ``request_focus`` moves focus to it after a button press."""
 
     _esm = static_text("live_region.js")

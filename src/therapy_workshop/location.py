@@ -8,10 +8,11 @@ from urllib.parse import parse_qs
 import anywidget
 import traitlets
 
+from . import lean
 from ._static import static_text
 
 
-class LocationSync(anywidget.AnyWidget):
+class LocationSync(lean.SharedLayout, anywidget.AnyWidget):
     """Invisible widget. ``query`` arrives from the page; ``current`` goes to the address bar.
 
     Link clicks arrive as messages (``{"go": "<module id>"}``) because they are events, not state: two

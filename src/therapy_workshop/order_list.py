@@ -7,10 +7,11 @@ from typing import Any
 import anywidget
 import traitlets
 
+from . import lean
 from ._static import static_text
 
 
-class OrderList(anywidget.AnyWidget):
+class OrderList(lean.SharedLayout, anywidget.AnyWidget):
     """Items in the learner's current order. Holds the texts and the order, never the right order."""
 
     _esm = static_text("order_list.js")

@@ -10,9 +10,9 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .content import Source, UIStrings
 from .feedback import activity_heading_html, button_row, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
@@ -34,7 +34,7 @@ def starting_order(exercise: OrderingExercise) -> list[int]:
     return order
 
 
-class OrderingWidget(widgets.VBox):
+class OrderingWidget(lean.VBox):
     """The list, Check / Try again / Show answer, and per-step feedback."""
 
     status = traitlets.Enum(("ordering", "checked", "revealed"), "ordering", help="Where the learner is.")
@@ -60,7 +60,7 @@ class OrderingWidget(widgets.VBox):
             (ui.check, self.check, True), (ui.try_again, self.retry, False), (ui.show_answer, self.show_answer, False)
         )
         self.feedback = LiveRegion(label=ui.feedback_label)
-        heading = widgets.HTML(activity_heading_html(exercise.title, exercise.instructions))
+        heading = lean.HTML(activity_heading_html(exercise.title, exercise.instructions))
         super().__init__([heading, self.list, buttons, self.feedback], **kwargs)
         self.add_class("tw-exercise")
         self.add_class("tw-ordering")

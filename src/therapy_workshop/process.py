@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .content import Source, UIStrings
 from .feedback import plain_text, source_line_html
 from .jurisdiction import SharedState
@@ -95,7 +96,7 @@ def text_alternative_html(process: ProcessFile, names: Mapping[str, str], label_
     return f'<ol class="tw-sr-only" id="{label_id}">{"".join(items)}</ol>'
 
 
-class ProcessExplorer(widgets.VBox):
+class ProcessExplorer(lean.VBox):
     """Diagram, a button per stage, and the selected stage's details for the chosen jurisdiction."""
 
     selected = traitlets.Unicode(help="Id of the stage whose details are shown.")
@@ -114,15 +115,15 @@ class ProcessExplorer(widgets.VBox):
         self.ui = ui
         self.sources = sources
         self.state = state
-        self.diagram = widgets.HTML()
-        self.stage_buttons = [widgets.Button(description=stage.title) for stage in process.stages]
+        self.diagram = lean.HTML()
+        self.stage_buttons = [lean.Button(description=stage.title) for stage in process.stages]
         for button, stage in zip(self.stage_buttons, process.stages, strict=True):
             button.on_click(lambda _button, stage_id=stage.id: self.select(stage_id))
             button.add_class("tw-stage-button")
-        picker = widgets.Box(self.stage_buttons)
+        picker = lean.Box(self.stage_buttons)
         picker.add_class("tw-stage-buttons")
-        self.details = widgets.HTML()
-        heading = widgets.HTML(f'<h3 class="tw-activity-title">{escape(process.title)}</h3>')
+        self.details = lean.HTML()
+        heading = lean.HTML(f'<h3 class="tw-activity-title">{escape(process.title)}</h3>')
         super().__init__([heading, self.diagram, picker, self.details], **kwargs)
         self.add_class("tw-explorer")
         state.observe(self._on_jurisdiction_change, names="jurisdiction")
@@ -228,4 +229,4 @@ def build_chart(workshop: Any, chart_id: str) -> widgets.HTML:
     if chart is None:
         known = ", ".join(sorted(workshop.activities.charts)) or "none"
         raise KeyError(f"no chart {chart_id!r} (charts: {known})")
-    return widgets.HTML(chart_html(chart, workshop.ui, workshop.sources))
+    return lean.HTML(chart_html(chart, workshop.ui, workshop.sources))

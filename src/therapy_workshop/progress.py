@@ -14,6 +14,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from . import lean
 from ._static import static_text
 
 VERSION = 1
@@ -121,7 +122,7 @@ def progress() -> Progress:
     return _PROGRESS
 
 
-class ProgressStore(anywidget.AnyWidget):
+class ProgressStore(lean.SharedLayout, anywidget.AnyWidget):
     """Invisible bridge between :class:`Progress` and the browser's localStorage."""
 
     _esm = static_text("progress_store.js")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import ipywidgets as widgets
-
+from . import lean
 from .frame import ModuleLink, notebook_link
 from .markdown import escape
 from .progress import Progress, module_status, modules_done_text, progress
 
 
-class ProgressOverview(widgets.VBox):
+class ProgressOverview(lean.VBox):
     """Modules with their state, "continue where you left off", and "Reset my progress"."""
 
     def __init__(
@@ -20,8 +19,8 @@ class ProgressOverview(widgets.VBox):
         self.workshop = workshop
         self.link = link
         self.tracker = tracker or progress()
-        self.summary = widgets.HTML()
-        self.reset_button = widgets.Button(description=workshop.ui.reset_progress)
+        self.summary = lean.HTML()
+        self.reset_button = lean.Button(description=workshop.ui.reset_progress)
         self.reset_button.on_click(lambda _button: self.tracker.reset())
         super().__init__([self.summary, self.reset_button], **kwargs)
         self.add_class("tw-progress")

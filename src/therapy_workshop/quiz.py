@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .choices import ChoiceGroup
 from .content import Question, QuizBehaviour, QuizFile, Source, UIStrings
 from .feedback import button_row, plain_text, set_hidden, source_line_html
@@ -26,7 +26,7 @@ class QuizError(RuntimeError):
     """A quiz action that the quiz does not allow (for example Check when Check is switched off)."""
 
 
-class QuestionWidget(widgets.VBox):
+class QuestionWidget(lean.VBox):
     """One question: options, Check / Try again / Show answer, and feedback that explains."""
 
     status = traitlets.Enum(
@@ -228,7 +228,7 @@ class QuestionWidget(widgets.VBox):
         )
 
 
-class QuizSet(widgets.VBox):
+class QuizSet(lean.VBox):
     """A module's questions one at a time ("Question 3 of 8"), ending with a score and review."""
 
     index = traitlets.Int(0, help="Which question is shown (zero-based).")
@@ -241,17 +241,17 @@ class QuizSet(widgets.VBox):
         # Built on first view: a question is about 18 widgets, and most learners see one at a time, so building
         # them all up front made opening a module several times slower.
         self._built: dict[int, QuestionWidget] = {}
-        self.heading = widgets.HTML(f'<h2 class="tw-quiz-title">{escape(quiz.title)}</h2>')
-        self.counter = widgets.HTML()
-        self.stage = widgets.VBox([self.question_at(0)])
-        self.previous_button = widgets.Button(description=ui.previous)
-        self.next_button = widgets.Button(description=ui.next)
+        self.heading = lean.HTML(f'<h2 class="tw-quiz-title">{escape(quiz.title)}</h2>')
+        self.counter = lean.HTML()
+        self.stage = lean.VBox([self.question_at(0)])
+        self.previous_button = lean.Button(description=ui.previous)
+        self.next_button = lean.Button(description=ui.next)
         self.previous_button.on_click(lambda _button: self.previous())
         self.next_button.on_click(lambda _button: self.next())
-        self.navigation = widgets.HBox([self.previous_button, self.next_button])
+        self.navigation = lean.HBox([self.previous_button, self.next_button])
         self.navigation.add_class("tw-buttons")
         self.results = LiveRegion(label=ui.results_label)
-        self.restart_button = widgets.Button(description=ui.start_again)
+        self.restart_button = lean.Button(description=ui.start_again)
         self.restart_button.on_click(lambda _button: self.restart())
         super().__init__(
             [self.heading, self.counter, self.stage, self.navigation, self.results, self.restart_button],

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from . import lean
 from .assessment import build_assessment
 from .cases import build_follow_case
 from .certificate import build_certificate
@@ -35,7 +36,7 @@ Builder = Callable[[Workshop, WorkshopCall], widgets.Widget | None]
 
 
 def _html(fragment: str) -> widgets.HTML:
-    return widgets.HTML(fragment)
+    return lean.HTML(fragment)
 
 
 BUILDERS: dict[str, Builder] = {
@@ -101,6 +102,6 @@ def build_module_page(workshop: Workshop, module_id: str) -> widgets.VBox:
         if widget is not None:
             children.append(widget)
     flush_markdown()
-    page = widgets.VBox(children)
+    page = lean.VBox(children)
     page.add_class("tw-page")
     return page

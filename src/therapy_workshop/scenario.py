@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .conditions import parse_condition
 from .content import Source, UIStrings
 from .feedback import activity_heading_html, plain_text, set_hidden, source_line_html
@@ -38,7 +38,7 @@ class Step:
     values_before: tuple[tuple[str, int], ...]
 
 
-class ScenarioWidget(widgets.VBox):
+class ScenarioWidget(lean.VBox):
     """Plays one scenario. Python twins: ``pick(i)``, ``proceed()``, ``back()``, ``restart()``."""
 
     node = traitlets.Unicode(help="Id of the node on screen.")
@@ -55,18 +55,18 @@ class ScenarioWidget(widgets.VBox):
         self.values: dict[str, int] = dict(scenario.variables)
         self.steps: list[Step] = []
         self.pending: ScenarioChoice | None = None
-        self.heading = widgets.HTML(activity_heading_html(scenario.title, scenario.intro))
-        self.situation = widgets.HTML()
-        self.choice_box = widgets.VBox()
+        self.heading = lean.HTML(activity_heading_html(scenario.title, scenario.intro))
+        self.situation = lean.HTML()
+        self.choice_box = lean.VBox()
         self.choice_box.add_class("tw-scenario-choices")
         self.feedback = LiveRegion(label=ui.feedback_label)
-        self.continue_button = widgets.Button(description=ui.continue_story, button_style="primary")
-        self.back_button = widgets.Button(description=ui.back)
-        self.restart_button = widgets.Button(description=ui.restart)
+        self.continue_button = lean.Button(description=ui.continue_story, button_style="primary")
+        self.back_button = lean.Button(description=ui.back)
+        self.restart_button = lean.Button(description=ui.restart)
         self.continue_button.on_click(lambda _button: self.proceed())
         self.back_button.on_click(lambda _button: self.back())
         self.restart_button.on_click(lambda _button: self.restart())
-        controls = widgets.HBox([self.continue_button, self.back_button, self.restart_button])
+        controls = lean.HBox([self.continue_button, self.back_button, self.restart_button])
         controls.add_class("tw-buttons")
         self.review = LiveRegion(label=ui.review_label)
         super().__init__(
@@ -172,7 +172,7 @@ class ScenarioWidget(widgets.VBox):
         buttons = []
         if self.stage == "choosing":
             for position, index in enumerate(self.offered):
-                button = widgets.Button(description=node.choices[index].label, tooltip=node.choices[index].label)
+                button = lean.Button(description=node.choices[index].label, tooltip=node.choices[index].label)
                 button.add_class("tw-choice-button")
                 button.on_click(lambda _button, position=position: self.pick(position))
                 buttons.append(button)

@@ -11,6 +11,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .choices import ChoiceGroup
 from .content import ScriptBuilderFile, UIStrings
 from .download import DownloadButton
@@ -18,7 +19,7 @@ from .feedback import activity_heading_html, plain_text
 from .markdown import escape
 
 
-class ScriptBuilderWidget(widgets.VBox):
+class ScriptBuilderWidget(lean.VBox):
     """One choice group per section, a text box for own words, a live preview and a download button."""
 
     own_words = traitlets.Unicode("", help="What the learner typed; shown escaped, never stored.")
@@ -44,9 +45,9 @@ class ScriptBuilderWidget(widgets.VBox):
             style={"description_width": "initial"},
         )
         traitlets.link((self.own_words_box, "value"), (self, "own_words"))
-        self.preview = widgets.HTML()
+        self.preview = lean.HTML()
         self.download = DownloadButton(label=ui.download_script, filename=builder.filename)
-        heading = widgets.HTML(activity_heading_html(builder.title, builder.instructions))
+        heading = lean.HTML(activity_heading_html(builder.title, builder.instructions))
         super().__init__([heading, *self.sections, self.own_words_box, self.preview, self.download], **kwargs)
         self.add_class("tw-script-builder")
         self._update()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-import ipywidgets as widgets
-
+from . import lean
 from .content import SummaryTable, UIStrings
 from .download import DownloadButton
 from .markdown import escape
@@ -43,7 +42,7 @@ def summary_table_text(table: SummaryTable, ui: UIStrings) -> str:
     return "\n".join(lines) + "\n"
 
 
-class SummaryTableWidget(widgets.VBox):
+class SummaryTableWidget(lean.VBox):
     """The table and a button that saves it as a text file."""
 
     def __init__(self, table: SummaryTable, ui: UIStrings, **kwargs: Any) -> None:
@@ -51,7 +50,7 @@ class SummaryTableWidget(widgets.VBox):
         self.download = DownloadButton(
             label=ui.download_table, filename=table.filename, text=summary_table_text(table, ui)
         )
-        super().__init__([widgets.HTML(summary_table_html(table, ui)), self.download], **kwargs)
+        super().__init__([lean.HTML(summary_table_html(table, ui)), self.download], **kwargs)
         self.add_class("tw-summary-widget")
 
 
