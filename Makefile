@@ -21,8 +21,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-## app: serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 to serve a room)
+## app: check the content, then serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 for a room)
 app: $(BIN)/.installed
+	$(BIN)/therapy-workshop check
 	$(BIN)/python -m therapy_workshop.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) --room=$(ROOM)
 
 ## lab: open the module notebooks in JupyterLab for self-study

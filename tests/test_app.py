@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import ipywidgets as widgets
 import pytest
 
@@ -9,6 +11,7 @@ from therapy_workshop.app import WorkshopApp
 from therapy_workshop.quiz import QuizSet
 from therapy_workshop.render import build_module_page
 from therapy_workshop.workshop import Workshop
+from therapy_workshop.yaml_source import ContentError, Problem
 
 
 @pytest.fixture
@@ -90,3 +93,27 @@ def test_footer_and_header_carry_support_and_not_advice(shell: WorkshopApp, work
 def test_app_keeps_only_the_shown_page_in_the_body(shell: WorkshopApp) -> None:
     shell.go("01-rights")
     assert shell.body.children == (shell.pages["01-rights"],)
+
+
+def test_broken_content_shows_a_plain_notice_and_lists_problems_in_the_terminal(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    problems = [
+        Problem("content/01-rights/quiz.yaml", 12, ("questions", 0, "id"), "id 'Q 1' may use only lowercase"),
+        Problem("content/ui.yaml", 3, ("next",), "this key is missing"),
+    ]
+
+    def broken() -> Workshop:
+        raise ContentError(problems)
+
+    # The package exports the function ``app``, which hides the module of the same name; import it by name.
+    app_module = importlib.import_module("therapy_workshop.app")
+    monkeypatch.setattr(app_module, "get_workshop", broken)
+    shown = app_module.app()
+    assert isinstance(shown, widgets.HTML)
+    assert "The workshop cannot open right now" in shown.value
+    assert "Some of its content has 2 problems" in shown.value
+    assert "quiz.yaml" not in shown.value  # visitors get no file names or tracebacks
+    terminal = capfd.readouterr().err
+    assert "content/01-rights/quiz.yaml:12 questions[0].id: id 'Q 1' may use only lowercase" in terminal
+    assert "content/ui.yaml:3 next: this key is missing" in terminal

@@ -8,11 +8,13 @@ so a half-finished quiz is still there when the learner comes back.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
+from . import lean
 from .facilitation import facilitator_panel_html
 from .frame import app_link, navigation_html, style_html, support_panel_html
 from .jurisdiction import build_jurisdiction_picker
@@ -21,6 +23,7 @@ from .markdown import escape
 from .progress import ProgressStore, modules_done_text, progress
 from .render import build_module_page
 from .workshop import Workshop, get_workshop
+from .yaml_source import ContentError
 
 
 def module_menu_html(workshop: Workshop, current: str) -> str:
@@ -35,7 +38,7 @@ def module_menu_html(workshop: Workshop, current: str) -> str:
     )
 
 
-class WorkshopApp(widgets.VBox):
+class WorkshopApp(lean.VBox):
     """Header, one module page at a time, footer.
 
     ``go``, ``next_module`` and ``previous_module`` are the Python twins of the links.
@@ -51,25 +54,25 @@ class WorkshopApp(widgets.VBox):
         self.location = LocationSync()
         self.tracker = progress()
         self.store = ProgressStore(self.tracker)
-        self.progress_line = widgets.HTML()
+        self.progress_line = lean.HTML()
         self.location.on_navigate(self.go)
         self.location.observe(self._on_query_change, names="query")
-        self.facilitator_panel = widgets.HTML()
-        self.brand = widgets.HTML(
+        self.facilitator_panel = lean.HTML()
+        self.brand = lean.HTML(
             f'{style_html()}<header class="tw-app-header"><p class="tw-brand">'
             f"{escape(workshop.ui.workshop_title)}</p></header>"
         )
-        self.menu = widgets.HTML()
-        self.support = widgets.HTML(support_panel_html(workshop))
+        self.menu = lean.HTML()
+        self.support = lean.HTML(support_panel_html(workshop))
         self.picker = build_jurisdiction_picker(workshop)
         header_parts = [self.brand, self.menu, self.progress_line]
         header_parts += ([self.picker] if self.picker is not None else []) + [self.support]
-        header = widgets.VBox(header_parts)
+        header = lean.VBox(header_parts)
         header.add_class("tw-header")
-        self.notice_area = widgets.HTML()
-        self.body = widgets.VBox()
+        self.notice_area = lean.HTML()
+        self.body = lean.VBox()
         self.body.add_class("tw-body")
-        self.footer = widgets.HTML()
+        self.footer = lean.HTML()
         super().__init__(
             [self.location, self.store, header, self.notice_area, self.facilitator_panel, self.body, self.footer],
             **kwargs,
@@ -150,6 +153,32 @@ class WorkshopApp(widgets.VBox):
         self.notice_area.value = f'<p class="tw-notice" role="alert">{escape(text)}</p>' if text else ""
 
 
-def app() -> WorkshopApp:
+# Hard-coded, not in ui.yaml: it must show even when ui.yaml is the file that is broken.
+CONTENT_PROBLEM_NOTICE = (
+    '<div class="tw-app"><h1>The workshop cannot open right now</h1>'
+    "<p>Some of its content has {count} and the app stopped rather than show it wrongly. "
+    "Nothing you did caused this.</p>"
+    "<p>If you run this workshop: the terminal where you started the app lists each problem with its file and "
+    "line, and <code>make check</code> shows them again once you have fixed them.</p></div>"
+)
+
+
+def content_problem_notice(error: ContentError) -> widgets.HTML:
+    """What a visitor sees when the content does not load: a plain notice, never a traceback.
+
+    The problems themselves go to the server's terminal (the kernel's original stderr), where the person who
+    started the app can read them; the page says only how many there are.
+    """
+    print(f"The workshop content did not load:\n{error}", file=sys.__stderr__, flush=True)
+    count = len(error.problems)
+    problems = "a problem" if count == 1 else f"{count} problems"
+    return lean.HTML(CONTENT_PROBLEM_NOTICE.format(count=problems))
+
+
+def app() -> WorkshopApp | widgets.HTML:
     """Show the whole workshop as one app: the single call in ``notebooks/app.ipynb``."""
-    return WorkshopApp(get_workshop())
+    try:
+        workshop = get_workshop()
+    except ContentError as error:
+        return content_problem_notice(error)
+    return WorkshopApp(workshop)
