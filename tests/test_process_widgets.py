@@ -273,9 +273,9 @@ def test_move_buttons_and_per_step_feedback(order: OrderingWidget) -> None:
     order.check()
     text = order.feedback_text
     assert text.startswith("2 of 4 steps are in the right place.")
-    assert "Gather what you hold : This step belongs later." in text
-    assert "Find the body : This step belongs earlier." in text
-    assert "Write it down : in the right place. In writing." in text
+    assert "Gather what you hold: This step belongs later." in text
+    assert "Find the body: This step belongs earlier." in text
+    assert "Write it down: in the right place. In writing." in text
     assert order.list.marks == ["wrong", "wrong", "right", "right"]
     order.retry()
     order.move_up("find")

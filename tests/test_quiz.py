@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import pytest
 
 from therapy_workshop.content import QuizFile
+from therapy_workshop.feedback import plain_text
 from therapy_workshop.quiz import QuestionWidget, QuizError, QuizSet
 from therapy_workshop.workshop import Workshop
 
@@ -309,3 +310,9 @@ def test_questions_are_built_when_first_reached(practice: QuizSet) -> None:
     assert len(practice.built_questions) == 2
     practice.previous()
     assert practice.current is practice.built_questions[0]
+
+
+def test_plain_text_keeps_punctuation_against_bold_words() -> None:
+    assert plain_text("<p>Which is an example of <strong>abandonment</strong>?</p><p>Next</p>") == (
+        "Which is an example of abandonment? Next"
+    )

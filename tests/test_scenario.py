@@ -117,8 +117,8 @@ def test_good_ending_shows_debrief_and_after_action_review(play: ScenarioWidget)
     review = play.review_text
     assert "A planned ending with referrals is what the codes describe." in review
     assert (
-        "You decide to stop : You chose: Raise it now Saying it early gives time. "
-        "Your therapist pushes back : You chose: Hold your ground You stay calm and clear."
+        "You decide to stop: You chose: Raise it now Saying it early gives time. "
+        "Your therapist pushes back: You chose: Hold your ground You stay calm and clear."
     ) in review
     assert "Ending: a good outcome" in play.situation_text
 
