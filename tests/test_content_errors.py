@@ -15,6 +15,7 @@ import yaml
 
 from therapy_workshop.cli import main
 from therapy_workshop.registry import CALLS
+from therapy_workshop.snapshot import read_snapshot
 from therapy_workshop.workshop import load_workshop
 from therapy_workshop.yaml_source import ContentError
 
@@ -358,3 +359,20 @@ def test_broken_ui_strings_are_reported_with_line_and_key(project_copy: Path, br
     with pytest.raises(ContentError) as excinfo:
         load_workshop(project_copy, check_notebooks=True)
     assert [str(problem) for problem in excinfo.value.problems] == [expected]
+
+
+def test_check_saves_the_snapshot_kernels_read(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--root", str(project_copy)]) == 0
+    assert read_snapshot(project_copy) is not None
+
+
+def test_check_on_a_read_only_folder_still_passes_with_a_note(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project_copy / "build").write_text("a file where the build folder should be", encoding="utf-8")
+    status = main(["check", "--root", str(project_copy)])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert captured.out.startswith("Content OK:")
+    assert captured.err.startswith("Note: could not save the content snapshot (")
+    assert captured.err.endswith("each kernel will validate the content itself, which costs it about 9 MB more.\n")

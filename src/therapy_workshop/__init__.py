@@ -21,6 +21,7 @@ from .frame import frame
 from .jurisdiction import JurisdictionGuide, build_jurisdiction_guide
 from .listings import module_overview, sources_list
 from .ordering import OrderingWidget
+from .problems import ContentError
 from .process import ProcessExplorer, build_chart, build_process_explorer
 from .progress_view import ProgressOverview, build_progress_overview
 from .quiz import QuestionWidget, QuizSet, quiz
@@ -28,7 +29,6 @@ from .scenario import ScenarioWidget, build_scenario
 from .script_builder import ScriptBuilderWidget, build_script_builder
 from .summary import SummaryTableWidget, build_summary_table
 from .workshop import get_workshop
-from .yaml_source import ContentError
 
 
 def exercise(exercise_id: str) -> CategoriseWidget | OrderingWidget:

@@ -9,21 +9,23 @@ so a half-finished quiz is still there when the learner comes back.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from . import lean
-from .facilitation import facilitator_panel_html
 from .frame import app_link, navigation_html, style_html, support_panel_html
 from .jurisdiction import build_jurisdiction_picker
 from .location import LocationSync
 from .markdown import escape
+from .problems import ContentError
 from .progress import ProgressStore, modules_done_text, progress
 from .render import build_module_page
-from .workshop import Workshop, get_workshop
-from .yaml_source import ContentError
+from .workshop import get_workshop
+
+if TYPE_CHECKING:
+    from .workshop import Workshop
 
 
 def module_menu_html(workshop: Workshop, current: str) -> str:
@@ -145,7 +147,13 @@ class WorkshopApp(lean.VBox):
 
     def _show_facilitator_panel(self) -> None:
         # Learners never receive this HTML: it is built only in the facilitator view.
-        self.facilitator_panel.value = facilitator_panel_html(self.workshop, self.current) if self.facilitator else ""
+        if not self.facilitator:
+            self.facilitator_panel.value = ""
+            return
+        # Imported here: it brings the content models (pydantic), which participants' kernels never need.
+        from .facilitation import facilitator_panel_html
+
+        self.facilitator_panel.value = facilitator_panel_html(self.workshop, self.current)
 
     @traitlets.observe("notice")
     def _on_notice_change(self, change: dict[str, Any]) -> None:

@@ -8,14 +8,18 @@ kept on the server.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import lean
-from .content import AssessmentFile, Question, QuizBehaviour, QuizFile, ScoreBand, Source, UIStrings
 from .feedback import activity_heading_html
 from .markdown import escape
-from .progress import Progress, progress
+from .progress import progress
 from .quiz import QuizSet
+from .snapshot import make_record
+
+if TYPE_CHECKING:
+    from .content import AssessmentFile, Source, UIStrings
+    from .progress import Progress
 
 When = Literal["pre", "post"]
 
@@ -86,12 +90,13 @@ class AssessmentWidget(lean.VBox):
     def start(self) -> QuizSet:
         """Show the questions (the Python twin of the start button)."""
         if self.quiz is None:
-            questions = [Question.model_validate(item.model_dump(exclude={"topic"})) for item in self.bank.items]
-            quiz_file = QuizFile(
+            # Built as records, not models: the items are validated already, and the kernel has no pydantic.
+            quiz_file = make_record(
+                "QuizFile",
                 title=self.ui.assessment_questions,
-                behaviour=QuizBehaviour(retry=False),
-                score_feedback=[ScoreBand(**{"from": 0, "text": self.ui.assessment_thanks})],
-                questions=questions,
+                behaviour=make_record("QuizBehaviour", check=True, retry=False, show_answer=True),
+                score_feedback=[make_record("ScoreBand", from_percent=0, text=self.ui.assessment_thanks)],
+                questions=list(self.bank.items),
             )
             self.quiz = QuizSet(quiz_file, self.ui, self.sources)
             self.quiz.observe(self._on_finished, names="finished")

@@ -8,18 +8,20 @@ regulator to award compensation, for example).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from . import lean
 from .choices import ChoiceGroup
-from .content import Source, UIStrings
 from .feedback import plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
-from .process_model import Case, Jurisdiction, ProcessFile
+
+if TYPE_CHECKING:
+    from .content import Source, UIStrings
+    from .process_model import Case, Jurisdiction, ProcessFile
 
 
 class CaseError(RuntimeError):

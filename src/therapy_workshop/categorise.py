@@ -8,16 +8,18 @@ explanation and sources; Try again clears only the ones that were not right.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from . import lean
 from .choices import ChoiceGroup
-from .content import CategoriseExercise, CategoriseItem, Source, UIStrings
 from .feedback import activity_heading_html, button_row, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
+
+if TYPE_CHECKING:
+    from .content import CategoriseExercise, CategoriseItem, Source, UIStrings
 
 
 class ExerciseError(RuntimeError):

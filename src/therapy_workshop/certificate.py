@@ -9,16 +9,19 @@ from __future__ import annotations
 import base64
 import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from . import lean
-from .content import UIStrings
 from .download import DownloadButton
 from .feedback import activity_heading_html, set_hidden
 from .markdown import escape
-from .progress import Progress, completed_modules, progress
+from .progress import completed_modules, progress
+
+if TYPE_CHECKING:
+    from .content import UIStrings
+    from .progress import Progress
 
 UNICODE_FONTS = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from . import lean
 from .choices import ChoiceGroup
-from .content import ChecklistFile, UIStrings
 from .download import DownloadButton
 from .feedback import activity_heading_html
 from .markdown import escape
+
+if TYPE_CHECKING:
+    from .content import ChecklistFile, UIStrings
 
 
 class ChecklistWidget(lean.VBox):

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from . import model_methods
 from .yaml_source import LocatedYaml, Problem, load_located_yaml
 
 SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
@@ -176,7 +177,7 @@ class Question(Strict):
     @property
     def correct_indexes(self) -> frozenset[int]:
         """Indexes of the options that make up the right answer."""
-        return frozenset(index for index, option in enumerate(self.options) if option.correct)
+        return model_methods.correct_indexes(self)
 
 
 class QuizBehaviour(Strict):
@@ -214,11 +215,7 @@ class QuizFile(Strict):
 
     def feedback_for(self, percent: float) -> str:
         """The text of the highest band whose ``from`` the score reaches."""
-        chosen = self.score_feedback[0]
-        for band in self.score_feedback:
-            if percent >= band.from_percent:
-                chosen = band
-        return chosen.text
+        return model_methods.feedback_for(self, percent)
 
 
 # ---------------------------------------------------------------------------------------------- exercises
@@ -277,7 +274,7 @@ class CategoriseExercise(Strict):
     @property
     def category_ids(self) -> list[str]:
         """Category ids in the order they are offered."""
-        return [category.id for category in self.categories]
+        return model_methods.category_ids(self)
 
 
 class SummaryRow(Strict):
@@ -554,8 +551,7 @@ class UIStrings(Strict):
 
     def format(self, name: str, **values: Any) -> str:
         """Fill ``{placeholders}`` in the string called ``name``."""
-        text: str = getattr(self, name)
-        return text.format(**values)
+        return model_methods.format_ui(self, name, **values)
 
 
 Model = TypeVar("Model", bound=BaseModel)

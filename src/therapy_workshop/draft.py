@@ -7,16 +7,18 @@ replacement for it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from . import lean
-from .content import UIStrings
 from .download import DownloadButton
 from .feedback import activity_heading_html, plain_text
 from .markdown import escape
-from .process_model import DraftFile
+
+if TYPE_CHECKING:
+    from .content import UIStrings
+    from .process_model import DraftFile
 
 
 class ComplaintDraft(lean.VBox):

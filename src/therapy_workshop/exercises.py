@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from .categorise import CategoriseWidget
-from .content import CategoriseExercise
 from .ordering import OrderingWidget
 from .progress import track
 
@@ -17,7 +16,7 @@ def build_exercise(workshop: Any, exercise_id: str) -> CategoriseWidget | Orderi
         known = ", ".join(sorted(workshop.exercises)) or "none"
         raise KeyError(f"no exercise {exercise_id!r} (exercises: {known})")
     widget: CategoriseWidget | OrderingWidget
-    if isinstance(exercise, CategoriseExercise):
+    if exercise.kind == "categorise":  # validated models and snapshot records alike carry their kind
         widget = CategoriseWidget(exercise, workshop.ui, workshop.sources)
     else:
         widget = OrderingWidget(exercise, workshop.ui, workshop.sources)

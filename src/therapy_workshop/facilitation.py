@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from . import model_methods
 from .content import CategoriseExercise, QuizFile, Strict
 from .markdown import escape, render_inline, render_markdown
 from .process_model import OrderingExercise
@@ -71,7 +72,7 @@ class AgendaPart(Strict):
     @property
     def length(self) -> int:
         """Minutes this part takes."""
-        return self.break_minutes if self.break_minutes is not None else self.minutes or 0
+        return model_methods.agenda_part_length(self)
 
 
 class Agenda(Strict):
@@ -155,7 +156,7 @@ def quiz_key_html(quiz: QuizFile) -> str:
 
 def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> str:
     """Where each item belongs (categorise) or the right order (ordering), with why."""
-    if isinstance(exercise, OrderingExercise):
+    if exercise.kind == "ordering":  # validated models and snapshot records alike carry their kind
         steps = "".join(
             f"<li><strong>{render_inline(item.text)}</strong>: {render_inline(item.explanation)}</li>"
             for item in exercise.items

@@ -5,12 +5,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from . import lean
-from .content import Source, UIStrings
 from .markdown import escape, external_link, render_markdown
+
+if TYPE_CHECKING:
+    from .content import Source, UIStrings
 
 _INLINE_TAG = re.compile(r"</?(?:strong|em|b|i|a|code|span|abbr)\b[^>]*>")
 _TAG = re.compile(r"<[^>]+>")

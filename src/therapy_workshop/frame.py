@@ -9,17 +9,21 @@ the shell shows the header once and only the module's title block comes from the
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
 from . import lean
 from ._static import static_text
-from .content import Module
 from .markdown import escape, external_link, render_inline, render_markdown
-from .workshop import Workshop, get_workshop
+from .workshop import get_workshop
 
-ModuleLink = Callable[[Module], str]
+if TYPE_CHECKING:
+    from .content import Module
+    from .workshop import Workshop
+
+ModuleLink = Callable[["Module"], str]
 
 
 def notebook_link(module: Module) -> str:

@@ -9,16 +9,18 @@ in the learner's own kernel for the length of the visit.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from . import lean
-from .content import Source, UIStrings
 from .feedback import source_line_html
 from .markdown import escape, external_link, render_markdown
-from .process_model import Jurisdiction
+
+if TYPE_CHECKING:
+    from .content import Source, UIStrings
+    from .process_model import Jurisdiction
 
 
 class SharedState(traitlets.HasTraits):

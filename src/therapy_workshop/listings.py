@@ -6,13 +6,19 @@ cite a new source in a notebook and its page lists it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from IPython.display import HTML
 
-from .frame import ModuleLink, notebook_link
+from .frame import notebook_link
 from .markdown import escape, external_link, render_inline
 from .notebook_source import NotebookError, cited_source_keys, read_cells
 from .registry import CellError, WorkshopCall, parse_cell
-from .workshop import Workshop, get_workshop
+from .workshop import get_workshop
+
+if TYPE_CHECKING:
+    from .frame import ModuleLink
+    from .workshop import Workshop
 
 
 def module_overview_html(workshop: Workshop, link: ModuleLink) -> str:

@@ -9,7 +9,6 @@ editor sees them all in one run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +25,6 @@ from .content import (
 from .facilitation import AgendasFile, FacilitatorNotes, agenda_findings, notes_findings
 from .process_model import (
     Case,
-    Chart,
     DraftFile,
     FiguresFile,
     Jurisdiction,
@@ -37,6 +35,7 @@ from .process_model import (
     process_findings,
 )
 from .scenario_model import Scenario, scenario_findings
+from .workshop import Activities
 from .yaml_source import ContentError, LocatedYaml, Problem, load_located_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -102,26 +101,6 @@ def check_cited(
             problems.append(
                 located.problem((*key_path, index), f"unknown source {key!r}: add it to content/sources.yaml")
             )
-
-
-@dataclass
-class Activities:
-    """The interactive pieces of all modules, by id (exercises, scenarios) or by module (script, summary)."""
-
-    exercises: dict[str, CategoriseExercise | OrderingExercise] = field(default_factory=dict)
-    scenarios: dict[str, Scenario] = field(default_factory=dict)
-    scripts: dict[str, ScriptBuilderFile] = field(default_factory=dict)
-    summaries: dict[str, SummaryTable] = field(default_factory=dict)
-    drafts: dict[str, DraftFile] = field(default_factory=dict)
-    checklists: dict[str, ChecklistFile] = field(default_factory=dict)
-    facilitator_notes: dict[str, FacilitatorNotes] = field(default_factory=dict)
-    agendas: AgendasFile | None = None
-    assessment: AssessmentFile | None = None
-    module_of: dict[str, str] = field(default_factory=dict)
-    process: ProcessFile | None = None
-    jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
-    cases: dict[str, Case] = field(default_factory=dict)
-    charts: dict[str, Chart] = field(default_factory=dict)
 
 
 def load_activities(collector: Collector, module_ids: list[str], known_sources: set[str] | None) -> Activities:

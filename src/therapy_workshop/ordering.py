@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from . import lean
-from .content import Source, UIStrings
 from .feedback import activity_heading_html, button_row, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
 from .order_list import OrderList
-from .process_model import OrderingExercise
+
+if TYPE_CHECKING:
+    from .content import Source, UIStrings
+    from .process_model import OrderingExercise
 
 
 class OrderingError(RuntimeError):

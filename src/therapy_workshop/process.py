@@ -11,17 +11,19 @@ from __future__ import annotations
 import textwrap
 from collections import deque
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from . import lean
-from .content import Source, UIStrings
 from .feedback import plain_text, source_line_html
-from .jurisdiction import SharedState
 from .markdown import escape, render_markdown
-from .process_model import Chart, Jurisdiction, ProcessFile, Stage
+
+if TYPE_CHECKING:
+    from .content import Source, UIStrings
+    from .jurisdiction import SharedState
+    from .process_model import Chart, Jurisdiction, ProcessFile, Stage
 
 BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y = 150, 46, 18, 30
 

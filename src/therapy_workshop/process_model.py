@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from . import model_methods
 from .content import QUESTION_ID, Strict, _check_filename, _check_pattern
 
 KeyPath = tuple[str | int, ...]
@@ -58,10 +59,7 @@ class ProcessFile(Strict):
 
     def stage(self, stage_id: str) -> Stage:
         """The stage called ``stage_id``."""
-        for stage in self.stages:
-            if stage.id == stage_id:
-                return stage
-        raise KeyError(f"no stage {stage_id!r} in content/process/complaint.yaml")
+        return model_methods.stage(self, stage_id)
 
 
 class Body(Strict):

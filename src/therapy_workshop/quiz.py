@@ -8,18 +8,21 @@ the learner checks. Every button has a Python twin (``choose``, ``check``, ``ret
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from . import lean
 from .choices import ChoiceGroup
-from .content import Question, QuizBehaviour, QuizFile, Source, UIStrings
 from .feedback import button_row, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_inline, render_markdown
 from .progress import track
-from .workshop import Workshop, get_workshop
+from .workshop import get_workshop
+
+if TYPE_CHECKING:
+    from .content import Question, QuizBehaviour, QuizFile, Source, UIStrings
+    from .workshop import Workshop
 
 
 class QuizError(RuntimeError):

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from . import lean
 from .conditions import parse_condition
-from .content import Source, UIStrings
 from .feedback import activity_heading_html, plain_text, set_hidden, source_line_html
 from .live_region import LiveRegion
 from .markdown import escape, render_markdown
 from .progress import track
-from .scenario_model import Scenario, ScenarioChoice
+
+if TYPE_CHECKING:
+    from .content import Source, UIStrings
+    from .scenario_model import Scenario, ScenarioChoice
 
 
 class ScenarioError(RuntimeError):

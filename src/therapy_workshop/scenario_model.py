@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from . import model_methods
 from .conditions import ConditionError, parse_condition
 from .content import QUESTION_ID, Strict, _check_pattern
 
@@ -42,7 +43,7 @@ class ScenarioNode(Strict):
     @property
     def is_ending(self) -> bool:
         """Whether the story stops here."""
-        return self.ending is not None
+        return model_methods.is_ending(self)
 
 
 class Scenario(Strict):
@@ -66,7 +67,7 @@ class Scenario(Strict):
     @property
     def endings(self) -> dict[str, ScenarioNode]:
         """Ending nodes by id."""
-        return {node_id: node for node_id, node in self.nodes.items() if node.is_ending}
+        return model_methods.endings(self)
 
 
 def scenario_findings(scenario: Scenario) -> Iterator[tuple[KeyPath, str]]:

@@ -6,17 +6,19 @@ file their own browser saves.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
 from . import lean
 from .choices import ChoiceGroup
-from .content import ScriptBuilderFile, UIStrings
 from .download import DownloadButton
 from .feedback import activity_heading_html, plain_text
 from .markdown import escape
+
+if TYPE_CHECKING:
+    from .content import ScriptBuilderFile, UIStrings
 
 
 class ScriptBuilderWidget(lean.VBox):

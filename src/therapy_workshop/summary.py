@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import lean
-from .content import SummaryTable, UIStrings
 from .download import DownloadButton
 from .markdown import escape
+
+if TYPE_CHECKING:
+    from .content import SummaryTable, UIStrings
 
 COLUMNS = ("conduct", "looks_like", "standards", "you_can")
 

@@ -7,48 +7,17 @@ map from key path (``("questions", 2, "options")``) to line number.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-KeyPath = tuple[str | int, ...]
+# Re-exported: callers that load YAML also report problems.
+from .problems import ContentError, KeyPath, Problem, format_key_path
 
-
-def format_key_path(key_path: Sequence[str | int]) -> str:
-    """Render ``("questions", 2, "options")`` as ``questions[2].options``."""
-    text = ""
-    for part in key_path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the content, located precisely enough to fix without searching."""
-
-    file: str
-    line: int | None
-    key_path: KeyPath
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        keys = format_key_path(self.key_path)
-        return f"{where} {keys}: {self.message}" if keys else f"{where}: {self.message}"
-
-
-class ContentError(Exception):
-    """Raised when content cannot be used; carries every problem found, not just the first."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+__all__ = ["ContentError", "KeyPath", "LocatedYaml", "Problem", "format_key_path", "load_located_yaml"]
 
 
 @dataclass

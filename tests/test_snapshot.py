@@ -1,0 +1,137 @@
+"""The content snapshot: kernels read what ``check`` validated, identical to the models, never a stale copy."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from therapy_workshop import content, facilitation, process_model, scenario_model
+from therapy_workshop.model_methods import RECORD_METHODS
+from therapy_workshop.snapshot import make_record, read_snapshot, snapshot_path, to_plain, write_snapshot
+from therapy_workshop.workshop import Workshop, load_workshop
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL_MODULES = (content, scenario_model, process_model, facilitation)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's content and notebooks, free to edit."""
+    for folder in ("content", "notebooks"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return tmp_path
+
+
+@pytest.fixture
+def saved(project: Path) -> tuple[Workshop, Workshop]:
+    validated = load_workshop(project)
+    write_snapshot(validated)
+    loaded = read_snapshot(project)
+    assert loaded is not None
+    return validated, loaded
+
+
+def test_the_snapshot_reads_back_as_the_validated_workshop(saved: tuple[Workshop, Workshop]) -> None:
+    validated, loaded = saved
+    assert to_plain(loaded) == to_plain(validated)
+    assert loaded.root == validated.root
+    assert type(loaded.quizzes["01-rights"]).__name__ == "QuizFile"
+    assert not isinstance(loaded.quizzes["01-rights"], BaseModel)
+
+
+def test_records_answer_every_model_method_as_the_models_do(saved: tuple[Workshop, Workshop]) -> None:
+    validated, loaded = saved
+    for module_id, quiz in validated.quizzes.items():
+        twin = loaded.quizzes[module_id]
+        assert [q.correct_indexes for q in twin.questions] == [q.correct_indexes for q in quiz.questions]
+        assert [twin.feedback_for(p) for p in (0, 49.9, 50, 80, 100)] == [
+            quiz.feedback_for(p) for p in (0, 49.9, 50, 80, 100)
+        ]
+    for exercise_id, exercise in validated.exercises.items():
+        if exercise.kind == "categorise":
+            assert loaded.exercises[exercise_id].category_ids == exercise.category_ids
+    for scenario_id, scenario in validated.scenarios.items():
+        assert sorted(loaded.scenarios[scenario_id].endings) == sorted(scenario.endings)
+    process = validated.activities.process
+    assert process is not None
+    for stage in process.stages:
+        assert loaded.activities.process.stage(stage.id).title == stage.title
+    with pytest.raises(KeyError, match=re.escape("no stage 'nowhere' in content/process/complaint.yaml")):
+        loaded.activities.process.stage("nowhere")
+    assert loaded.ui.format("question_of", number=2, total=9) == validated.ui.format("question_of", number=2, total=9)
+    agendas = validated.activities.agendas
+    assert agendas is not None
+    assert [[part.length for part in agenda.parts] for agenda in loaded.activities.agendas.agendas] == [
+        [part.length for part in agenda.parts] for agenda in agendas.agendas
+    ]
+
+
+def test_every_model_method_has_a_record_twin() -> None:
+    base = set(dir(BaseModel))
+    for module in MODEL_MODULES:
+        for name, model in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(model, BaseModel) or model.__module__ != module.__name__:
+                continue
+            own = {
+                attribute
+                for klass in model.__mro__
+                if issubclass(klass, BaseModel) and klass.__module__.startswith("therapy_workshop")
+                for attribute, value in vars(klass).items()
+                if not attribute.startswith("_")
+                and attribute not in base
+                and (callable(value) or isinstance(value, property))
+                and not isinstance(value, classmethod | staticmethod)
+            }
+            assert own <= set(RECORD_METHODS.get(name, {})), f"{name}: no record twin for {own}"
+
+
+def test_an_edited_content_file_makes_the_snapshot_stale(saved: tuple[Workshop, Workshop], project: Path) -> None:
+    quiz = project / "content" / "01-rights" / "quiz.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8") + "\n# an editor's note\n", encoding="utf-8")
+    assert read_snapshot(project) is None
+
+
+def test_a_damaged_or_older_snapshot_is_ignored(saved: tuple[Workshop, Workshop], project: Path) -> None:
+    path = snapshot_path(project)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "format": 0}), encoding="utf-8")
+    assert read_snapshot(project) is None
+    path.write_text('{"format": 1, "fingerp', encoding="utf-8")
+    assert read_snapshot(project) is None
+    path.unlink()
+    assert read_snapshot(project) is None
+
+
+def test_records_are_read_only() -> None:
+    band = make_record("ScoreBand", from_percent=0, text="Thanks")
+    with pytest.raises(AttributeError, match="ScoreBand from the content snapshot is read-only"):
+        band.text = "changed"
+
+
+def test_a_participant_kernel_builds_the_app_without_pydantic_or_yaml(project: Path) -> None:
+    write_snapshot(load_workshop(project))
+    script = (
+        "import sys\n"
+        "from therapy_workshop import app\n"
+        "shell = app()\n"
+        "for module in ('01-rights', '02-conduct', '05-process', '07-review'):\n"
+        "    shell.go(module)\n"
+        "print(sorted(name for name in ('pydantic', 'yaml') if name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project / "notebooks",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
+    )
+    assert result.stdout.strip() == "[]"
