@@ -52,6 +52,7 @@ browser: $(BIN)/.installed
 
 ## bench: measure load times, latency, bytes, memory and a room of ROOM participants (prints a table)
 bench: $(BIN)/.installed
+	$(BIN)/therapy-workshop check
 	$(BIN)/python benchmarks/bench.py --room $(if $(filter 2,$(ROOM)),30,$(ROOM))
 
 ## docs: write the facilitator guide and the handouts (HTML and PDF) into build/
