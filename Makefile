@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
 # How many participants may open the app at the same moment: that many kernels are kept preheated
-# (about 70 MB each; see "Performance" in the README). Pools over 2 refill a minute after a room takes them.
+# (about 60 MB each; see "Performance" in the README). Pools over 2 refill a minute after a room takes them.
 ROOM ?= 2
 # Voilà finds our template (no CDN links) here; voila.json in this folder holds the rest of its settings.
 export JUPYTER_PATH := $(CURDIR)/share/jupyter

@@ -375,4 +375,4 @@ def test_check_on_a_read_only_folder_still_passes_with_a_note(
     assert status == 0
     assert captured.out.startswith("Content OK:")
     assert captured.err.startswith("Note: could not save the content snapshot (")
-    assert captured.err.endswith("each kernel will validate the content itself, which costs it about 9 MB more.\n")
+    assert captured.err.endswith("each kernel will validate the content itself, which costs it about 10 MB more.\n")

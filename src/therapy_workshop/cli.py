@@ -143,7 +143,7 @@ def run_check(root: Path, as_json: bool) -> int:
     except OSError as error:
         print(
             f"Note: could not save the content snapshot ({error.strerror}: {error.filename}); "
-            "each kernel will validate the content itself, which costs it about 9 MB more.",
+            "each kernel will validate the content itself, which costs it about 10 MB more.",
             file=sys.stderr,
         )
     report = summary(workshop)
