@@ -138,18 +138,18 @@ def load_activities(collector: Collector, module_ids: list[str], known_sources: 
                 check_cited(scenario.sources, known_sources, located, ("sources",), collector.problems)
                 activities.scenarios[scenario.id] = scenario
                 activities.module_of[scenario.id] = module_id
-        script, located = module_file(collector, module_id, "script.yaml", ScriptBuilderFile)
-        if script is not None and located is not None:
-            _check_unique([section.id for section in script.sections], "sections", "section id", located, collector)
-            activities.scripts[module_id] = script
-        checklist, located = module_file(collector, module_id, "checklist.yaml", ChecklistFile)
-        if checklist is not None and located is not None:
-            _check_unique([section.id for section in checklist.sections], "sections", "section id", located, collector)
-            activities.checklists[module_id] = checklist
-        draft, located = module_file(collector, module_id, "draft.yaml", DraftFile)
-        if draft is not None and located is not None:
-            _check_unique([each.id for each in draft.fields], "fields", "field id", located, collector)
-            activities.drafts[module_id] = draft
+        # One-per-module files whose parts need unique ids: (file, model, list of parts, what an id names, store).
+        sectioned: tuple[tuple[str, type[BaseModel], str, str, dict[str, Any]], ...] = (
+            ("script.yaml", ScriptBuilderFile, "sections", "section id", activities.scripts),
+            ("checklist.yaml", ChecklistFile, "sections", "section id", activities.checklists),
+            ("draft.yaml", DraftFile, "fields", "field id", activities.drafts),
+        )
+        for file_name, model, parts, id_name, store in sectioned:
+            loaded_file, located = module_file(collector, module_id, file_name, model)
+            if loaded_file is not None and located is not None:
+                ids = [part.id for part in getattr(loaded_file, parts)]
+                _check_unique(ids, parts, id_name, located, collector)
+                store[module_id] = loaded_file
         summary, located = module_file(collector, module_id, "summary.yaml", SummaryTable)
         if summary is not None and located is not None:
             for index, row in enumerate(summary.rows):
