@@ -95,7 +95,9 @@ def text_alternative_html(process: ProcessFile, names: Mapping[str, str], label_
     for stage in process.stages:
         after = ", ".join(names.get(target, target) for target in stage.next) or "—"
         items.append(f"<li>{escape(names.get(stage.id, stage.title))} → {escape(after)}</li>")
-    return f'<ol class="tw-sr-only" id="{label_id}">{"".join(items)}</ol>'
+    # Read by screen readers beside the picture; on a phone, where the picture's words would be too small to
+    # read, it is shown instead of the picture (workshop.css).
+    return f'<ol class="tw-sr-only tw-diagram-words" id="{label_id}">{"".join(items)}</ol>'
 
 
 class ProcessExplorer(lean.VBox):

@@ -25,7 +25,10 @@ def summary_table_html(table: SummaryTable, ui: UIStrings) -> str:
         for row in table.rows
     )
     return (
-        f'<div class="tw-table-wrap"><table class="tw-summary"><caption>{escape(table.title)}</caption>'
+        # On a phone the table scrolls sideways inside its own box: the box takes focus so the keyboard can
+        # scroll it too, and is named after the table (axe: scrollable-region-focusable).
+        f'<div class="tw-table-wrap" role="region" tabindex="0" aria-label="{escape(table.title)}">'
+        f'<table class="tw-summary"><caption>{escape(table.title)}</caption>'
         f"<thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
