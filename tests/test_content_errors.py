@@ -133,6 +133,17 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
         SOURCES,
         [f"{SOURCES}:6 sources.apa-10.01.url: a source link must start with https://"],
     ),
+    "source_expected_without_last_checked.yaml": (
+        SOURCES,
+        [
+            f"{SOURCES}:8 sources.apa-10.01.expected: "
+            "an expected date needs last_checked too: the day you last checked the expectation"
+        ],
+    ),
+    "support_line_url_not_https.yaml": (
+        SUPPORT,
+        [f"{SUPPORT}:11 countries[0].lines[0].url: a support link must start with https://"],
+    ),
     "support_line_cites_unknown_source.yaml": (
         SUPPORT,
         [

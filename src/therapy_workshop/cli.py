@@ -1,12 +1,14 @@
 """``therapy-workshop``: commands for content editors and maintainers.
 
 ``therapy-workshop check`` validates every content file and notebook and says exactly what is wrong and
-where (``file:line key.path: message``), exiting 1 if anything is. ``--json`` prints a summary for tools.
+where (``file:line key.path: message``), exiting 1 if anything is. Dated facts that are due for a review are
+listed as warnings in the same form; they never change the exit status. ``--json`` prints a summary for tools.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ from .content import CategoriseExercise
 from .notebook_source import NotebookError, read_cells
 from .process_model import OrderingExercise
 from .registry import CellError, ImportCell, WorkshopCall, parse_cell
+from .review import REVIEW_MONTHS, review_warnings
 from .snapshot import write_snapshot
 from .workshop import Workshop, find_root, load_workshop
 from .yaml_source import ContentError, Problem
@@ -119,8 +122,11 @@ def summary(workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def run_check(root: Path, as_json: bool) -> int:
-    """Validate everything under ``root``; print problems or a summary; return the exit status."""
+def run_check(root: Path, as_json: bool, today: datetime.date | None = None) -> int:
+    """Validate everything under ``root``; print problems or a summary; return the exit status.
+
+    ``today`` (default: the real date) decides which dated facts are due for review.
+    """
     problems: list[Problem] = []
     workshop = None
     try:
@@ -130,7 +136,8 @@ def run_check(root: Path, as_json: bool) -> int:
     problems.extend(check_app_notebook(root))
     if problems:
         if as_json:
-            print(json.dumps({"ok": False, "problems": [str(problem) for problem in problems]}, indent=2))
+            failed = {"ok": False, "problems": [str(problem) for problem in problems], "warnings": []}
+            print(json.dumps(failed, indent=2))
         else:
             for problem in problems:
                 print(problem)
@@ -147,6 +154,8 @@ def run_check(root: Path, as_json: bool) -> int:
             file=sys.stderr,
         )
     report = summary(workshop)
+    warnings = review_warnings(root, today or datetime.date.today())
+    report["warnings"] = [str(warning) for warning in warnings]
     if as_json:
         print(json.dumps(report, indent=2))
     else:
@@ -157,7 +166,23 @@ def run_check(root: Path, as_json: bool) -> int:
             f"{len(report['cases'])} cases, {len(report['jurisdictions'])} jurisdictions, "
             f"{report['sources']} sources, {len(report['support_countries'])} support countries."
         )
+        if warnings:
+            items = "1 item" if len(warnings) == 1 else f"{len(warnings)} items"
+            print(
+                f"\nReview due (warnings, not errors): {items} checked more than {REVIEW_MONTHS} months ago "
+                "or past an expected date."
+            )
+            for warning in warnings:
+                print(warning)
     return 0
+
+
+def _day(text: str) -> datetime.date:
+    """A ``--as-of`` day, with a message an editor can act on instead of Python's."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: write it as YYYY-MM-DD, e.g. 2027-03-15") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,6 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = commands.add_parser("check", help="validate all content and notebooks")
     check.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
     check.add_argument("--root", type=Path, default=None, help="project folder (default: found from here)")
+    check.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="decide which dated facts are due for review as of this day, e.g. your workshop's (default: today)",
+    )
     for name, help_text, default in (
         ("guide", "write the facilitator guide (HTML and PDF)", "build/guide"),
         ("handouts", "write learner handouts and the answer sheet (HTML and PDF)", "build/handouts"),
@@ -181,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"therapy-workshop: {error}", file=sys.stderr)
         return 2
     if arguments.command == "check":
-        return run_check(root, arguments.json)
+        return run_check(root, arguments.json, arguments.as_of)
     return run_documents(root, arguments.command, arguments.out)
 
 

@@ -7,6 +7,7 @@ enforces produces a plain sentence, and :func:`validate_file` turns pydantic's e
 
 from __future__ import annotations
 
+import datetime
 import re
 import string
 from pathlib import Path
@@ -35,6 +36,13 @@ def _check_pattern(value: str, pattern: re.Pattern[str], what: str) -> str:
     return value
 
 
+def _require_https(value: str | None, what: str) -> str | None:
+    """Links shown to learners are https only: no plain http, and never ``javascript:`` or ``data:``."""
+    if value is not None and not value.startswith("https://"):
+        raise ValueError(f"{what} must start with https://")
+    return value
+
+
 # ---------------------------------------------------------------------------------------------- sources
 class Source(Strict):
     """A document the workshop cites: a code of ethics, a standard, a regulator's page, a study."""
@@ -46,12 +54,18 @@ class Source(Strict):
     section: str | None = None
     jurisdiction: str | None = None
     note: str | None = None
+    # For a source whose note states something that changes (a date, a plan): when an editor last looked,
+    # and, for a plan, the day by which it should have happened. ``check`` warns when either goes stale.
+    last_checked: datetime.date | None = None
+    expected: datetime.date | None = None
 
-    @field_validator("url")
+    _url = field_validator("url")(lambda value: _require_https(value, "a source link"))
+
+    @field_validator("expected")
     @classmethod
-    def _url_is_https(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError("a source link must start with https://")
+    def _expectation_is_dated(cls, value: datetime.date | None, info: ValidationInfo) -> datetime.date | None:
+        if value is not None and info.data.get("last_checked") is None:
+            raise ValueError("an expected date needs last_checked too: the day you last checked the expectation")
         return value
 
 
@@ -70,6 +84,22 @@ class SupportLine(Strict):
     contact: str = Field(min_length=1)
     hours: str = Field(min_length=1)
     url: str | None = None
+    sources: list[str] = Field(min_length=1)
+
+    # Shown as a live link in "Need support?": anything but https (javascript:, http:) is refused.
+    _url = field_validator("url")(lambda value: _require_https(value, "a support link"))
+
+
+class DatedFact(Strict):
+    """A fact that can go out of date ("CORU expects to open the register during 2027"), with when it was checked.
+
+    ``therapy-workshop check`` warns "review due" when ``last_checked`` is more than 12 months old or when an
+    expectation's ``expected`` day has passed, so a workshop never goes on teaching last year's plan as news.
+    """
+
+    fact: str = Field(min_length=1)
+    last_checked: datetime.date
+    expected: datetime.date | None = None
     sources: list[str] = Field(min_length=1)
 
 

@@ -255,6 +255,8 @@ def load_process(collector: Collector, activities: Activities, known_sources: se
         check_cited(jurisdiction.sources, known_sources, located, ("sources",), collector.problems)
         for index, body in enumerate(jurisdiction.bodies):
             check_cited(body.sources, known_sources, located, ("bodies", index, "sources"), collector.problems)
+        for index, fact in enumerate(jurisdiction.dated_facts):
+            check_cited(fact.sources, known_sources, located, ("dated_facts", index, "sources"), collector.problems)
         activities.jurisdictions[jurisdiction.id] = jurisdiction
     for path in sorted(content.glob("process/cases/*.yaml")):
         case, located = collector.load(collector.display(path), Case)

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from . import model_methods
-from .content import QUESTION_ID, Strict, _check_filename, _check_pattern
+from .content import QUESTION_ID, DatedFact, Strict, _check_filename, _check_pattern
 
 KeyPath = tuple[str | int, ...]
 
@@ -93,6 +93,7 @@ class Jurisdiction(Strict):
     register_url: str | None = None
     cannot_do: str | None = None
     sources: list[str] = Field(min_length=1)
+    dated_facts: list[DatedFact] = Field(default_factory=list)
 
     _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "jurisdiction id"))
     _url = field_validator("register_url")(_https)
