@@ -195,7 +195,25 @@ READABILITY_JS = """() => {
     .filter((element) => element.offsetParent && !element.closest('.tw-table-wrap'))
     .filter((element) => element.getBoundingClientRect().right > width + 1)
     .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`).slice(0, 5);
-  return {small: [...small].slice(0, 8), colourOnly, tooWide,
+  // WCAG 2.2 target size (2.5.8): at least 24 px each way of a control must show, so one that a box clips
+  // (overflow hidden inside the app) or squeezes is caught too.
+  const shown = (control) => {
+    let box = control.getBoundingClientRect();
+    let top = box.top, bottom = box.bottom, left = box.left, right = box.right;
+    for (let parent = control.parentElement; parent && app.contains(parent); parent = parent.parentElement) {
+      const style = getComputedStyle(parent);
+      if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+      const clip = parent.getBoundingClientRect();
+      top = Math.max(top, clip.top); bottom = Math.min(bottom, clip.bottom);
+      left = Math.max(left, clip.left); right = Math.min(right, clip.right);
+    }
+    return {height: bottom - top, width: right - left};
+  };
+  const tooSmallToTap = [...app.querySelectorAll('button, select, textarea, summary, input[type="text"]')]
+    .filter((control) => control.offsetParent && !control.closest('.tw-sr-only'))
+    .filter((control) => { const box = shown(control); return box.height < 24 || box.width < 24; })
+    .map((control) => `${control.tagName.toLowerCase()}: ${(control.textContent || '').trim().slice(0, 30)}`);
+  return {small: [...small].slice(0, 8), colourOnly, tooWide, tooSmallToTap,
           scrolls: document.documentElement.scrollWidth > width};
 }"""
 
@@ -241,7 +259,7 @@ def test_every_module_is_accessible_and_readable_on_a_laptop_and_a_phone(
         context.close()
     assert serious == [], json.dumps(serious, indent=1)
     assert unsure_links == []
-    assert readability == {"small": [], "colourOnly": [], "tooWide": [], "scrolls": False}
+    assert readability == {"small": [], "colourOnly": [], "tooWide": [], "tooSmallToTap": [], "scrolls": False}
 
 
 def test_every_module_loads_without_errors_or_other_hosts_and_is_photographed(
