@@ -36,15 +36,7 @@ from room_client import Participant, timed
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(REPO))  # for tests.browser.chromium: the browser tests and this launch Chromium alike
 READY = ".tw-module-title"
 
 
@@ -376,6 +368,7 @@ class Rows(list[tuple[str, str]]):
 
 
 async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
+    from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
     from therapy_workshop.workshop import load_workshop
 
     rows = Rows()
@@ -383,7 +376,7 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
     scratch = REPO / "benchmarks" / "results"
     static_start_page(scratch / "static")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         with static_server(scratch / "static") as static_url:
             floor = [await time_to_ready(browser, static_url) for _ in range(repeat)]
         rows.append(("Static HTML of the start page (floor), time to content", f"{statistics.median(floor):.2f} s"))

@@ -10,6 +10,8 @@ from therapy_workshop.categorise import CategoriseWidget, ExerciseError
 from therapy_workshop.content import CategoriseExercise
 from therapy_workshop.workshop import Workshop
 
+from .expected import sources_text
+
 EXERCISE: dict[str, Any] = {
     "id": "practice-sort",
     "kind": "categorise",
@@ -58,15 +60,20 @@ def test_each_item_is_a_labelled_group_of_category_choices(sort: CategoriseWidge
     assert not first.multiple
 
 
-def test_check_marks_each_item_with_its_own_explanation(sort: CategoriseWidget) -> None:
+def test_check_marks_each_item_with_its_own_explanation(sort: CategoriseWidget, workshop: Workshop) -> None:
     sort.sort("sexual-advance", "red-flag")
     sort.sort("small-gift", "fine")
     sort.check()
-    assert sort.item_feedback_text("sexual-advance").startswith("That's right.")
-    assert "Codes forbid sexual relationships with clients." in sort.item_feedback_text("sexual-advance")
-    assert sort.item_feedback_text("small-gift").startswith("Not quite. Here is why. Small gifts can be fine")
-    assert "Sources:" in sort.item_feedback_text("small-gift")
-    assert sort.item_feedback_text("explains-limits").startswith("You left this one out.")
+    assert sort.item_feedback_text("sexual-advance") == (
+        f"That's right. Codes forbid sexual relationships with clients. {sources_text(workshop, ['apa-code'])}"
+    )
+    assert sort.item_feedback_text("small-gift") == (
+        "Not quite. Here is why. Small gifts can be fine; it depends on context. "
+        + sources_text(workshop, ["apa-3.05"])
+    )
+    assert sort.item_feedback_text("explains-limits") == (
+        "You left this one out. That's fine. Show answers if you want to see where it belongs."
+    )
     assert sort.items[1].choices.marks == ["", "", "wrong"]
     assert sort.result_text == "You sorted 1 of 3 the way the sources do."
 
@@ -87,18 +94,23 @@ def test_try_again_keeps_right_items_and_clears_the_rest(sort: CategoriseWidget)
     assert sort.retry_button.layout.display == "none"
 
 
-def test_show_answers_marks_where_each_item_belongs(sort: CategoriseWidget) -> None:
+def test_show_answers_marks_where_each_item_belongs(sort: CategoriseWidget, workshop: Workshop) -> None:
     sort.sort(1, "fine")
     sort.show_answers()
     assert sort.items[1].choices.marks == ["", "answer", "wrong"]
-    assert sort.item_feedback_text(1).startswith("This one belongs in: Grey area.")
-    assert sort.item_feedback_text(2).startswith("This one belongs in: Fine.")
+    assert sort.item_feedback_text(1) == (
+        "This one belongs in: Grey area. Small gifts can be fine; it depends on context. "
+        + sources_text(workshop, ["apa-3.05"])
+    )
+    assert sort.item_feedback_text(2) == (
+        f"This one belongs in: Fine. This is part of informed consent. {sources_text(workshop, ['apa-10.01'])}"
+    )
 
 
 def test_check_with_nothing_sorted_asks_for_a_choice(sort: CategoriseWidget) -> None:
     sort.check()
     assert sort.status == "sorting"
-    assert sort.result_text.startswith("Choose a category for at least one item")
+    assert sort.result_text == "Choose a category for at least one item, then press Check. You can leave any item out."
 
 
 @pytest.mark.parametrize(

@@ -272,6 +272,15 @@ def project_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def whole_copy(tmp_path: Path) -> Path:
+    """A copy of the whole real workshop (content and notebooks): ``check`` writes its snapshot into the copy's
+    build/, never the repository's."""
+    for folder in ("content", "notebooks"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
 def break_file(root: Path, fixture_name: str, target: str) -> None:
     """Replace the real ``target`` under ``root`` by the bad fixture.
 
@@ -322,10 +331,10 @@ def test_check_prints_each_problem_line_and_exits_1(project_copy: Path, capsys: 
     assert "1 problem found" in captured.err
 
 
-def test_check_json_summarises_good_content(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_json_summarises_good_content(whole_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     quiz = yaml.safe_load((REPO_ROOT / QUIZ).read_text(encoding="utf-8"))
 
-    status = main(["check", "--json", "--root", str(REPO_ROOT)])
+    status = main(["check", "--json", "--root", str(whole_copy)])
 
     report = json.loads(capsys.readouterr().out)
     assert status == 0
@@ -334,11 +343,12 @@ def test_check_json_summarises_good_content(capsys: pytest.CaptureFixture[str]) 
     assert report["questions"]["01-rights"] == len(quiz["questions"])
 
 
-def test_check_on_good_content_says_content_ok(capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["check", "--root", str(REPO_ROOT)])
+def test_check_on_good_content_says_content_ok(whole_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["check", "--root", str(whole_copy)])
 
     captured = capsys.readouterr()
     assert status == 0
+    assert read_snapshot(whole_copy) is not None  # written into the copy
     assert captured.out.startswith("Content OK:")
     assert captured.err == ""
 

@@ -13,11 +13,24 @@ from therapy_workshop.app import WorkshopApp
 from therapy_workshop.cli import main
 from therapy_workshop.documents import guide_body, handout_body, paper_scenario_html, scenario_numbers
 from therapy_workshop.facilitation import AgendasFile, agenda_findings
+from therapy_workshop.feedback import plain_text
+from therapy_workshop.quiz import QuizSet
 from therapy_workshop.workshop import Workshop
+
+from .expected import shown
+
+
+def probe(markdown: str) -> str:
+    """An answer text as the page would show it (rendered, plain text), to look for in plain text.
+
+    The whole text, not its start: compared like with like, the first 60 characters of one explanation (01-rights,
+    "A regulator is an official body...") are also the module's own teaching text, which is no leak.
+    """
+    return shown(markdown)
 
 
 def answer_texts(workshop: Workshop) -> list[str]:
-    """Text that only an answer key contains: explanations and per-option feedback."""
+    """Text that only an answer key contains (explanations, per-option feedback, debriefs), as probes."""
     texts = []
     for quiz in workshop.quizzes.values():
         for question in quiz.questions:
@@ -27,10 +40,11 @@ def answer_texts(workshop: Workshop) -> list[str]:
         texts.extend(item.explanation for item in exercise.items)
     for scenario in workshop.scenarios.values():
         texts.extend(node.debrief for node in scenario.nodes.values() if node.debrief)
-    return [" ".join(text.split())[:60] for text in texts]
+    return [probe(text) for text in texts]
 
 
-def visible_html(app: WorkshopApp) -> str:
+def visible_text(app: WorkshopApp) -> str:
+    """Everything the app's widgets hold for the page, as plain text (the same form as the probes)."""
     found = []
 
     def walk(widget: Any) -> None:
@@ -42,15 +56,57 @@ def visible_html(app: WorkshopApp) -> str:
             walk(child)
 
     walk(app)
-    return re.sub(r"\s+", " ", " ".join(found))
+    return plain_text(" ".join(found))
+
+
+def test_every_answer_probe_is_found_where_the_product_shows_that_answer(workshop: Workshop) -> None:
+    """The probes would catch a leak: each is found in the page text of the place meant to show it.
+
+    Explanations and debriefs are in the facilitator's answer keys; each option's feedback is what a learner
+    reads after choosing that option. A probe that could never match (raw Markdown against rendered text) fails.
+    """
+    facilitator = WorkshopApp(workshop)
+    facilitator.location.query = "?view=facilitator"
+
+    def answer_keys(module_id: str) -> str:
+        facilitator.go(module_id)
+        return plain_text(facilitator.facilitator_panel.value)
+
+    checked = 0
+    for module_id, quiz in workshop.quizzes.items():
+        keys = answer_keys(module_id)
+        quiz_set = QuizSet(quiz, workshop.ui, workshop.sources)
+        for index, question in enumerate(quiz.questions):
+            assert probe(question.explanation) in keys, (module_id, question.id)
+            widget = quiz_set.question_at(index)
+            for option_index, option in enumerate(question.options):
+                widget.choose(option_index)
+                widget.check()
+                assert probe(option.feedback) in widget.feedback_text, (module_id, question.id, option_index)
+                widget.retry()
+            checked += 1 + len(question.options)
+    for activity_id, module_id in workshop.activities.module_of.items():
+        keys = answer_keys(module_id)
+        if activity_id in workshop.exercises:
+            for item in workshop.exercises[activity_id].items:
+                assert probe(item.explanation) in keys, (activity_id, item.id)
+                checked += 1
+        elif activity_id in workshop.scenarios:
+            for node_id, node in workshop.scenarios[activity_id].nodes.items():
+                if node.debrief:
+                    assert probe(node.debrief) in keys, (activity_id, node_id)
+                    checked += 1
+    assert checked == len(answer_texts(workshop)) > 0  # every probe, none left out
 
 
 def test_learner_view_holds_no_answer_key(workshop: Workshop) -> None:
     app = WorkshopApp(workshop)
+    probes = answer_texts(workshop)
+    assert probes
     for module in workshop.modules:
         app.go(module.id)
-        page = visible_html(app)
-        for text in answer_texts(workshop):
+        page = visible_text(app)
+        for text in probes:
             assert text not in page, f"answer text on {module.id}: {text}"
         assert "Facilitator view" not in page
 
@@ -81,12 +137,14 @@ def test_guide_holds_every_answer_and_every_agenda(workshop: Workshop) -> None:
 
 
 def test_handouts_hold_the_questions_but_not_the_answers(workshop: Workshop) -> None:
+    assert workshop.quizzes
     for module_id, quiz in workshop.quizzes.items():
-        body = " ".join(handout_body(workshop, module_id).split())
+        body = plain_text(handout_body(workshop, module_id))
         for question in quiz.questions:
-            assert " ".join(question.explanation.split())[:60] not in body
+            assert shown(question.prompt) in body  # the same comparison finds what a handout does hold
+            assert probe(question.explanation) not in body
             for option in question.options:
-                assert " ".join(option.feedback.split())[:60] not in body
+                assert probe(option.feedback) not in body
         assert "☐" in body
 
 
@@ -131,8 +189,10 @@ def test_agenda_part_must_be_a_module_or_a_break() -> None:
         )
 
 
-def test_guide_and_handouts_are_written_as_html_and_pdf(repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = repo_root / "build" / "test-documents"
+def test_guide_and_handouts_are_written_as_html_and_pdf(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "documents"  # never the repository's build/
     assert main(["guide", "--out", str(out / "guide"), "--root", str(repo_root)]) == 0
     assert main(["handouts", "--out", str(out / "handouts"), "--root", str(repo_root)]) == 0
     printed = capsys.readouterr().out.split()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from therapy_workshop.frame import notebook_link, standalone_frame_html, support_panel_html
 from therapy_workshop.listings import cited_keys, module_overview_html, sources_list_html
+from therapy_workshop.markdown import render_inline
 from therapy_workshop.workshop import Workshop
 
 
@@ -42,8 +43,9 @@ def test_overview_is_generated_from_modules_yaml(workshop: Workshop) -> None:
     module = workshop.module("01-rights")
     assert f'<a href="{module.notebook}">{module.title}</a>' in html
     assert f"about {module.minutes} minutes" in html
+    assert module.objectives
     for objective in module.objectives:
-        assert objective.split()[0] in html
+        assert f"<li>{render_inline(objective)}</li>" in html
 
 
 def test_sources_list_has_an_anchor_for_every_cited_source(workshop: Workshop) -> None:

@@ -26,6 +26,8 @@ from therapy_workshop.process_model import (
 )
 from therapy_workshop.workshop import Workshop
 
+from .expected import sources_text
+
 
 def stage(stage_id: str, title: str, after: list[str]) -> dict[str, Any]:
     return {
@@ -203,12 +205,15 @@ def follow(workshop: Workshop, places: dict[str, Jurisdiction]) -> FollowCase:
     return FollowCase({"fee-dispute": Case.model_validate(CASE)}, PROCESS, places, workshop.ui, workshop.sources)
 
 
-def test_following_a_case_predict_then_see_what_happens(follow: FollowCase) -> None:
+def test_following_a_case_predict_then_see_what_happens(follow: FollowCase, workshop: Workshop) -> None:
     assert follow.stage_text == "Stage 1 of 3: Finding the right body"
     follow.predict(1)
     follow.reveal()
     assert follow.choices.marks == ["answer", "wrong"]
-    assert follow.outcome_text.startswith("What happens You write to the regulator. Why It covers your therapist.")
+    assert follow.outcome_text == (
+        "What happens You write to the regulator. Why It covers your therapist. "
+        + sources_text(workshop, ["asppb-filing-complaint"])
+    )
     follow.next_step()
     assert follow.stage_text == "Stage 2 of 3: Intake and screening"
     follow.predict(1)
@@ -227,7 +232,7 @@ def test_following_a_case_predict_then_see_what_happens(follow: FollowCase) -> N
 def test_case_asks_for_a_prediction_before_revealing(follow: FollowCase) -> None:
     follow.reveal()
     assert not follow.revealed
-    assert follow.outcome_text.startswith("Choose what you think happens next")
+    assert follow.outcome_text == "Choose what you think happens next, then press Check my prediction."
     with pytest.raises(CaseError, match="check your prediction first"):
         follow.next_step()
 
@@ -268,20 +273,30 @@ def test_ordering_starts_shuffled_the_same_way_every_time(order: OrderingWidget)
     assert order.order != ["find", "gather", "write", "send"]
 
 
-def test_move_buttons_and_per_step_feedback(order: OrderingWidget) -> None:
+def all_in_place(workshop: Workshop) -> str:
+    """The feedback when every step of ORDERING is in place: each step with its explanation and source."""
+    steps = " ".join(
+        f"{item.text}: in the right place. {item.explanation} {sources_text(workshop, item.sources)}"
+        for item in ORDERING.items
+    )
+    return f"4 of 4 steps are in the right place. {steps}"
+
+
+def test_move_buttons_and_per_step_feedback(order: OrderingWidget, workshop: Workshop) -> None:
     order.set_order(["gather", "find", "write", "send"])
     order.check()
-    text = order.feedback_text
-    assert text.startswith("2 of 4 steps are in the right place.")
-    assert "Gather what you hold: This step belongs later." in text
-    assert "Find the body: This step belongs earlier." in text
-    assert "Write it down: in the right place. In writing." in text
+    assert order.feedback_text == (
+        "2 of 4 steps are in the right place. Gather what you hold: This step belongs later. "
+        "Find the body: This step belongs earlier. "
+        f"Write it down: in the right place. In writing. {sources_text(workshop, ['ca-bop-complaint'])} "
+        f"Send it: in the right place. Finally. {sources_text(workshop, ['ca-bop-complaint'])}"
+    )
     assert order.list.marks == ["wrong", "wrong", "right", "right"]
     order.retry()
     order.move_up("find")
     assert order.order == ["find", "gather", "write", "send"]
     order.check()
-    assert order.feedback_text.startswith("4 of 4 steps are in the right place.")
+    assert order.feedback_text == all_in_place(workshop)
     assert order.first_score == 2
 
 
@@ -298,10 +313,10 @@ def test_moving_past_the_ends_does_nothing_and_locked_lists_refuse(order: Orderi
         order.move_up("nope")
 
 
-def test_show_answer_puts_everything_in_place(order: OrderingWidget) -> None:
+def test_show_answer_puts_everything_in_place(order: OrderingWidget, workshop: Workshop) -> None:
     order.show_answer()
     assert order.order == ["find", "gather", "write", "send"]
-    assert order.feedback_text.startswith("4 of 4")
+    assert order.feedback_text == all_in_place(workshop)
 
 
 def test_order_list_never_holds_the_answer_key(order: OrderingWidget) -> None:
@@ -391,7 +406,8 @@ def test_every_real_case_follows_the_process_to_its_end(workshop: Workshop) -> N
         for step in case.steps:
             follow.predict(0)
             follow.reveal()
-            assert plain_text(render_markdown(step.what_happens))[:40] in follow.outcome_text
+            what, why = plain_text(render_markdown(step.what_happens)), plain_text(render_markdown(step.why))
+            assert f"What happens {what} Why {why}" in follow.outcome_text
             if not follow.finished:
                 follow.next_step()
         assert follow.finished

@@ -10,6 +10,8 @@ from therapy_workshop.feedback import plain_text
 from therapy_workshop.quiz import QuestionWidget, QuizError, QuizSet
 from therapy_workshop.workshop import Workshop
 
+from .expected import sources_text
+
 QUIZ = {
     "title": "Practice quiz",
     "score_feedback": [
@@ -80,13 +82,14 @@ def visible(widget: widgets.DOMWidget) -> bool:
     return widget.layout.display != "none"
 
 
-def test_wrong_option_shows_its_own_feedback_and_the_explanation(practice: QuizSet) -> None:
+def test_wrong_option_shows_its_own_feedback_and_the_explanation(practice: QuizSet, workshop: Workshop) -> None:
     practice.choose(0)
     practice.check()
     text = practice.current.feedback_text
-    assert text.startswith("Not quite. Here is why.")
-    assert "You chose: Only with a reason You never need a reason." in text
-    assert "Consent can be taken back at any time." in text
+    assert text == (
+        "Not quite. Here is why. You chose: Only with a reason You never need a reason. "
+        f"Why Consent can be taken back at any time. {sources_text(workshop, ['aca-a.2.a'])}"
+    )
     assert "Yes: consent is ongoing." not in text  # the right option's feedback stays hidden
 
 
@@ -110,13 +113,16 @@ def test_try_again_clears_the_choice_and_feedback(practice: QuizSet) -> None:
     assert practice.current.choices.marks == ["", ""]
 
 
-def test_right_answer_after_retry_counts_as_not_right_first_time(practice: QuizSet) -> None:
+def test_right_answer_after_retry_counts_as_not_right_first_time(practice: QuizSet, workshop: Workshop) -> None:
     practice.choose(0)
     practice.check()
     practice.retry()
     practice.choose(1)
     practice.check()
-    assert practice.current.feedback_text.startswith("That's right.")
+    assert practice.current.feedback_text == (
+        "That's right. You chose: Yes, at any time Yes: consent is ongoing. "
+        f"Why Consent can be taken back at any time. {sources_text(workshop, ['aca-a.2.a'])}"
+    )
     assert practice.current.first_result == "wrong"
     assert not visible(practice.current.retry_button)
 
@@ -124,20 +130,23 @@ def test_right_answer_after_retry_counts_as_not_right_first_time(practice: QuizS
 def test_check_without_a_choice_asks_for_one_and_changes_nothing(practice: QuizSet) -> None:
     practice.check()
     assert practice.current.status == "answering"
-    assert practice.current.feedback_text.startswith("Choose an answer first")
+    assert (
+        practice.current.feedback_text
+        == "Choose an answer first, then press Check. You can also move on without answering."
+    )
     practice.choose(1)
     assert practice.current.feedback_text == ""  # the nudge goes once the learner acts
 
 
-def test_multiple_choice_names_the_chosen_and_the_missed_options(practice: QuizSet) -> None:
+def test_multiple_choice_names_the_chosen_and_the_missed_options(practice: QuizSet, workshop: Workshop) -> None:
     practice.next()
     practice.choose(0, 2)
     practice.check()
-    text = practice.current.feedback_text
-    assert text.startswith("Partly right.")
-    assert "You chose: Fees Yes, fees." in text
-    assert "You chose: The therapist's home address No, that is private." in text
-    assert "You left out: Limits of confidentiality The limits of confidentiality were left out." in text
+    assert practice.current.feedback_text == (
+        "Partly right. You chose: Fees Yes, fees. You chose: The therapist's home address No, that is private. "
+        "You left out: Limits of confidentiality The limits of confidentiality were left out. "
+        f"Why Informed consent covers how therapy works. {sources_text(workshop, ['apa-10.01'])}"
+    )
     assert practice.current.choices.marks == ["right", "missed", "wrong"]
 
 
@@ -147,11 +156,13 @@ def test_multiple_choice_hint_says_select_all(practice: QuizSet) -> None:
     assert practice.current.choices.hint == "Select all that apply."
 
 
-def test_show_answer_reveals_only_the_right_options(practice: QuizSet) -> None:
+def test_show_answer_reveals_only_the_right_options(practice: QuizSet, workshop: Workshop) -> None:
     practice.show_answer()
     text = practice.current.feedback_text
-    assert text.startswith("Here is the answer.")
-    assert "The answer: Yes, at any time Yes: consent is ongoing." in text
+    assert text == (
+        "Here is the answer. The answer: Yes, at any time Yes: consent is ongoing. "
+        f"Why Consent can be taken back at any time. {sources_text(workshop, ['aca-a.2.a'])}"
+    )
     assert "Only with a reason" not in text
     assert practice.current.choices.marks == ["", "answer"]
     assert practice.current.first_result == "wrong"
@@ -190,12 +201,12 @@ def test_results_show_score_band_feedback_and_review(practice: QuizSet) -> None:
     practice.check()  # partly: not right first time
     practice.next()  # third skipped
     practice.next()
-    text = practice.results_text
-    assert text.startswith("You got 1 of 3 right on the first try.")
-    assert "Keep going: re-read the section on consent." in text  # 33% falls in the 0 band
-    assert "Can you stop therapy whenever you like? (right on the first try)" in text
-    assert "What should you be told at the start? (not right on the first try)" in text
-    assert "(skipped)" in text
+    assert practice.results_text == (
+        "You got 1 of 3 right on the first try. Keep going: re-read the section on consent. "  # 33%: the 0 band
+        "Your answers Can you stop therapy whenever you like? (right on the first try) "
+        "What should you be told at the start? (not right on the first try) "
+        "A therapist may end therapy to start a friendship with you. (skipped)"
+    )
 
 
 def test_full_marks_get_the_top_band(practice: QuizSet) -> None:
@@ -203,7 +214,12 @@ def test_full_marks_get_the_top_band(practice: QuizSet) -> None:
         practice.choose(*answer)
         practice.check()
         practice.next()
-    assert practice.results_text.startswith("You got 3 of 3 right on the first try. All right on the first try.")
+    assert practice.results_text == (
+        "You got 3 of 3 right on the first try. All right on the first try. "
+        "Your answers Can you stop therapy whenever you like? (right on the first try) "
+        "What should you be told at the start? (right on the first try) "
+        "A therapist may end therapy to start a friendship with you. (right on the first try)"
+    )
 
 
 def test_start_again_resets_every_question(practice: QuizSet) -> None:
@@ -262,7 +278,12 @@ def test_without_check_the_last_choice_is_scored_at_the_end(workshop: Workshop) 
     assert quiz.current.feedback_text == ""
     for _ in range(3):
         quiz.next()
-    assert quiz.results_text.startswith("You got 1 of 3 right on the first try.")
+    assert quiz.results_text == (
+        "You got 1 of 3 right on the first try. Keep going: re-read the section on consent. "
+        "Your answers Can you stop therapy whenever you like? (right on the first try) "
+        "What should you be told at the start? (skipped) "
+        "A therapist may end therapy to start a friendship with you. (skipped)"
+    )
 
 
 def test_answer_key_is_not_in_any_widget_state_before_checking(practice: QuizSet) -> None:
@@ -291,7 +312,7 @@ def test_question_widget_is_a_vbox_with_labelled_buttons(practice: QuizSet) -> N
         button.description for button in (question.check_button, question.retry_button, question.show_answer_button)
     ]
     assert labels == ["Check", "Try again", "Show answer"]
-    assert question.choices.legend_html.startswith("<p>Can you stop therapy")
+    assert question.choices.legend_html == "<p>Can you stop therapy whenever you like?</p>\n"
 
 
 def _all_widgets(root: widgets.Widget) -> list[widgets.Widget]:

@@ -1,7 +1,8 @@
 """A live Voilà server serving the app, and Debian's Chromium driven by Playwright.
 
-One server per test session (starting Voilà costs ~1.5 s); one fresh browser page per test. In CI the
-browser tests must run: a missing Chromium fails them there, and only outside CI are they skipped.
+One server per test session (starting Voilà costs ~1.5 s); one fresh browser page per test. In CI (``$CI`` set,
+as ``.ci/run`` does) the browser tests must run: a browser test that skips, for whatever reason, fails the run
+there (see :func:`pytest_runtest_makereport`); only outside CI may they skip, each with its reason.
 """
 
 from __future__ import annotations
@@ -13,30 +14,68 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 import pytest
 
+from .chromium import CHROMIUM, CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = REPO / "test-artifacts"
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's (``$CI`` set to anything but empty, 0 or false): browser tests may not skip there."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    """The reason a skip gave, without pytest's "Skipped: " prefix."""
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """In CI, a browser test that skips (in setup or in the test) is reported as failed, with its skip reason.
+
+    Outside CI a skip stays a skip, so a machine without Chromium can still run everything else. Expected
+    failures (``xfail``) are not skips and are left alone.
+    """
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail") and item.get_closest_marker("browser") and in_ci():
+        reason = _skip_reason(report)
+        report.outcome = "failed"
+        report.longrepr = f"browser tests must run in CI (CI={os.environ['CI']!r}), but this one skipped: {reason}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """In CI, a browser test module that skips while being collected (``importorskip``, a module-level skip)
+    fails too: otherwise its tests would vanish from the run without a trace.
+
+    As a hook of this conftest it sees only collectors in this folder, all of them browser tests.
+    """
+    report = yield
+    if report.skipped and in_ci():
+        reason = _skip_reason(report)
+        report.outcome = "failed"
+        report.longrepr = f"browser tests must run in CI, but {collector.nodeid} skipped while collecting: {reason}"
+    return report
 
 
 def _free_port() -> int:
@@ -118,8 +157,9 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServ
             os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"Voilà did not start:\n{server.log()}")
         time.sleep(0.3)
-    # The request above used one preheated kernel; let the pool refill before tests count kernels.
-    time.sleep(2)
+    # The request above used one preheated kernel: wait until the pool has refilled (the kernel count has
+    # stopped changing) before tests count kernels.
+    server.settled_kernel_count()
     yield server
     os.killpg(process.pid, signal.SIGTERM)  # SIGTERM makes Voilà shut its kernels down
     try:
@@ -140,13 +180,13 @@ class PageRecorder:
 def chromium() -> Iterator[object]:
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         reason = f"no Chromium at {CHROMIUM} (install Debian's: apt-get install chromium)"
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail(f"browser tests must run in CI, but there is {reason}")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield browser
         browser.close()
 
