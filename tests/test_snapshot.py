@@ -13,10 +13,16 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from therapy_workshop import content, facilitation, process_model, scenario_model
-from therapy_workshop.model_methods import RECORD_METHODS
-from therapy_workshop.snapshot import make_record, read_snapshot, snapshot_path, to_plain, write_snapshot
-from therapy_workshop.workshop import Workshop, load_workshop
+from therapy_workshop.model import content
+
+from therapy_workshop.model import facilitation
+
+from therapy_workshop.model import process as process_model
+
+from therapy_workshop.model import scenario as scenario_model
+from therapy_workshop.model.methods import RECORD_METHODS
+from therapy_workshop.store.snapshot import make_record, read_snapshot, snapshot_path, to_plain, write_snapshot
+from therapy_workshop.model.workshop import Workshop, load_workshop
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_MODULES = (content, scenario_model, process_model, facilitation)

@@ -7,28 +7,28 @@ A notebook imports the calls it needs, one per code cell::
     quiz("01-rights")
 """
 
-import ipywidgets as widgets
+import ipywidgets
 
-from .app import WorkshopApp, app
-from .assessment import AssessmentWidget, build_assessment
-from .cases import FollowCase, build_follow_case
-from .categorise import CategoriseWidget
-from .certificate import CertificateWidget, build_certificate
-from .checklist import ChecklistWidget, build_checklist
-from .draft import ComplaintDraft, build_complaint_draft
-from .exercises import build_exercise
-from .frame import frame
-from .jurisdiction import JurisdictionGuide, build_jurisdiction_guide
-from .listings import module_overview, sources_list
-from .ordering import OrderingWidget
-from .problems import ContentError
-from .process import ProcessExplorer, build_chart, build_process_explorer
-from .progress_view import ProgressOverview, build_progress_overview
-from .quiz import QuestionWidget, QuizSet, quiz
-from .scenario import ScenarioWidget, build_scenario
-from .script_builder import ScriptBuilderWidget, build_script_builder
-from .summary import SummaryTableWidget, build_summary_table
-from .workshop import get_workshop
+from therapy_workshop.shell.app import WorkshopApp, app
+from therapy_workshop.widgets.assessment import AssessmentWidget, build_assessment
+from therapy_workshop.widgets.cases import FollowCase, build_follow_case
+from therapy_workshop.widgets.categorise import CategoriseWidget
+from therapy_workshop.widgets.certificate import CertificateWidget, build_certificate
+from therapy_workshop.widgets.checklist import ChecklistWidget, build_checklist
+from therapy_workshop.widgets.draft import ComplaintDraft, build_complaint_draft
+from therapy_workshop.widgets.exercises import build_exercise
+from therapy_workshop.shell.frame import frame
+from therapy_workshop.widgets.jurisdiction import JurisdictionGuide, build_jurisdiction_guide
+from therapy_workshop.shell.listings import module_overview, sources_list
+from therapy_workshop.widgets.ordering import OrderingWidget
+from therapy_workshop.model.problems import ContentError
+from therapy_workshop.widgets.process import ProcessExplorer, build_chart, build_process_explorer
+from therapy_workshop.widgets.progress_view import ProgressOverview, build_progress_overview
+from therapy_workshop.widgets.quiz import QuestionWidget, QuizSet, quiz
+from therapy_workshop.widgets.scenario import ScenarioWidget, build_scenario
+from therapy_workshop.widgets.script_builder import ScriptBuilderWidget, build_script_builder
+from therapy_workshop.widgets.summary import SummaryTableWidget, build_summary_table
+from therapy_workshop.model.workshop import get_workshop
 
 
 def exercise(exercise_id: str) -> CategoriseWidget | OrderingWidget:
@@ -71,7 +71,7 @@ def complaint_draft(module_id: str) -> ComplaintDraft:
     return build_complaint_draft(get_workshop(), module_id)
 
 
-def figures_chart(chart_id: str) -> widgets.HTML:
+def figures_chart(chart_id: str) -> ipywidgets.HTML:
     """Show a chart of published figures: ``figures_chart("asppb-reasons")``."""
     return build_chart(get_workshop(), chart_id)
 
