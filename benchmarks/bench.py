@@ -142,10 +142,10 @@ def static_server(folder: Path) -> Iterator[str]:
 
 def static_start_page(folder: Path) -> None:
     """The start page's content as one static HTML file: the floor for 'time to interactive'."""
-    from therapy_workshop.shell.frame import style_html, title_block_html
     from therapy_workshop.html.markdown import markdown_div, render_markdown
     from therapy_workshop.model.notebook_source import read_cells
-    from therapy_workshop.model.workshop import load_workshop
+    from therapy_workshop.shell.frame import style_html, title_block_html
+    from therapy_workshop.validate.loader import load_workshop
 
     workshop = load_workshop(REPO)
     cells = read_cells(REPO / "notebooks" / workshop.modules[0].notebook)
@@ -376,7 +376,7 @@ class Rows(list[tuple[str, str]]):
 
 
 async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
-    from therapy_workshop.model.workshop import load_workshop
+    from therapy_workshop.validate.loader import load_workshop
 
     rows = Rows()
     module_ids = [module.id for module in load_workshop(REPO).modules]

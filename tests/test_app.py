@@ -7,11 +7,11 @@ import importlib
 import ipywidgets as widgets
 import pytest
 
-from therapy_workshop.shell.app import WorkshopApp
-from therapy_workshop.widgets.quiz import QuizSet
-from therapy_workshop.shell.render import build_module_page
 from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.shell.app import WorkshopApp
+from therapy_workshop.shell.render import build_module_page
 from therapy_workshop.validate.yaml_source import ContentError, Problem
+from therapy_workshop.widgets.quiz import QuizSet
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from therapy_workshop.widgets.categorise import CategoriseWidget, ExerciseError
 from therapy_workshop.model.content import CategoriseExercise
 from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.categorise import CategoriseWidget, ExerciseError
 
 EXERCISE: dict[str, Any] = {
     "id": "practice-sort",

@@ -16,7 +16,7 @@ import yaml
 from therapy_workshop.cli import main
 from therapy_workshop.model.registry import CALLS
 from therapy_workshop.store.snapshot import read_snapshot
-from therapy_workshop.model.workshop import load_workshop
+from therapy_workshop.validate.loader import load_workshop
 from therapy_workshop.validate.yaml_source import ContentError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from therapy_workshop.shell.app import WorkshopApp
 from therapy_workshop.cli import main
 from therapy_workshop.facilitator.documents import guide_body, handout_body, paper_scenario_html, scenario_numbers
 from therapy_workshop.model.facilitation import AgendasFile, agenda_findings
 from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.shell.app import WorkshopApp
 
 
 def answer_texts(workshop: Workshop) -> list[str]:

@@ -7,13 +7,7 @@ from typing import Any
 
 import pytest
 
-from therapy_workshop.widgets.cases import CaseError, FollowCase
-from therapy_workshop.widgets.draft import ComplaintDraft
-from therapy_workshop.widgets.feedback import plain_text
-from therapy_workshop.widgets.jurisdiction import JurisdictionGuide, JurisdictionPicker, SharedState
 from therapy_workshop.html.markdown import render_markdown
-from therapy_workshop.widgets.ordering import OrderingError, OrderingWidget, starting_order
-from therapy_workshop.widgets.process import ProcessExplorer, chart_html
 from therapy_workshop.model.process import (
     Case,
     Chart,
@@ -25,6 +19,12 @@ from therapy_workshop.model.process import (
     process_findings,
 )
 from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.cases import CaseError, FollowCase
+from therapy_workshop.widgets.draft import ComplaintDraft
+from therapy_workshop.widgets.feedback import plain_text
+from therapy_workshop.widgets.jurisdiction import JurisdictionGuide, JurisdictionPicker, SharedState
+from therapy_workshop.widgets.ordering import OrderingError, OrderingWidget, starting_order
+from therapy_workshop.widgets.process import ProcessExplorer, chart_html
 
 
 def stage(stage_id: str, title: str, after: list[str]) -> dict[str, Any]:

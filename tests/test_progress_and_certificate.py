@@ -10,10 +10,11 @@ import json
 import pytest
 from pypdf import PdfReader
 
+from therapy_workshop.model.content import AssessmentFile, ChecklistFile
+from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.widgets.assessment import AssessmentWidget, comparison_html
 from therapy_workshop.widgets.certificate import CertificateWidget, certificate_pdf
 from therapy_workshop.widgets.checklist import ChecklistWidget
-from therapy_workshop.model.content import AssessmentFile, ChecklistFile
 from therapy_workshop.widgets.progress import (
     Progress,
     ProgressError,
@@ -24,7 +25,6 @@ from therapy_workshop.widgets.progress import (
     serialise,
 )
 from therapy_workshop.widgets.quiz import build_quiz
-from therapy_workshop.model.workshop import Workshop
 
 
 def test_progress_round_trips_through_its_stored_form() -> None:

@@ -6,9 +6,9 @@ import ipywidgets as widgets
 import pytest
 
 from therapy_workshop.model.content import QuizFile
+from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.widgets.feedback import plain_text
 from therapy_workshop.widgets.quiz import QuestionWidget, QuizError, QuizSet
-from therapy_workshop.model.workshop import Workshop
 
 QUIZ = {
     "title": "Practice quiz",

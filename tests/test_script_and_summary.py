@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from therapy_workshop.model.content import ScriptBuilderFile, SummaryTable
+from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.widgets.script_builder import ScriptBuilderWidget
 from therapy_workshop.widgets.summary import SummaryTableWidget, summary_table_html
-from therapy_workshop.model.workshop import Workshop
 
 BUILDER: dict[str, Any] = {
     "title": "Build your ending script",

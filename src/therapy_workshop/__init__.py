@@ -9,7 +9,11 @@ A notebook imports the calls it needs, one per code cell::
 
 import ipywidgets
 
+from therapy_workshop.model.problems import ContentError
 from therapy_workshop.shell.app import WorkshopApp, app
+from therapy_workshop.shell.frame import frame
+from therapy_workshop.shell.listings import module_overview, sources_list
+from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets.assessment import AssessmentWidget, build_assessment
 from therapy_workshop.widgets.cases import FollowCase, build_follow_case
 from therapy_workshop.widgets.categorise import CategoriseWidget
@@ -17,18 +21,14 @@ from therapy_workshop.widgets.certificate import CertificateWidget, build_certif
 from therapy_workshop.widgets.checklist import ChecklistWidget, build_checklist
 from therapy_workshop.widgets.draft import ComplaintDraft, build_complaint_draft
 from therapy_workshop.widgets.exercises import build_exercise
-from therapy_workshop.shell.frame import frame
 from therapy_workshop.widgets.jurisdiction import JurisdictionGuide, build_jurisdiction_guide
-from therapy_workshop.shell.listings import module_overview, sources_list
 from therapy_workshop.widgets.ordering import OrderingWidget
-from therapy_workshop.model.problems import ContentError
 from therapy_workshop.widgets.process import ProcessExplorer, build_chart, build_process_explorer
 from therapy_workshop.widgets.progress_view import ProgressOverview, build_progress_overview
 from therapy_workshop.widgets.quiz import QuestionWidget, QuizSet, quiz
 from therapy_workshop.widgets.scenario import ScenarioWidget, build_scenario
 from therapy_workshop.widgets.script_builder import ScriptBuilderWidget, build_script_builder
 from therapy_workshop.widgets.summary import SummaryTableWidget, build_summary_table
-from therapy_workshop.model.workshop import get_workshop
 
 
 def exercise(exercise_id: str) -> CategoriseWidget | OrderingWidget:

@@ -19,9 +19,10 @@ from therapy_workshop.model.content import CategoriseExercise
 from therapy_workshop.model.notebook_source import NotebookError, read_cells
 from therapy_workshop.model.process import OrderingExercise
 from therapy_workshop.model.registry import CellError, ImportCell, WorkshopCall, parse_cell
-from therapy_workshop.validate.review import REVIEW_MONTHS, review_warnings
+from therapy_workshop.model.workshop import Workshop, find_root
 from therapy_workshop.store.snapshot import write_snapshot
-from therapy_workshop.model.workshop import Workshop, find_root, load_workshop
+from therapy_workshop.validate.loader import load_workshop
+from therapy_workshop.validate.review import REVIEW_MONTHS, review_warnings
 from therapy_workshop.validate.yaml_source import ContentError, Problem
 
 APP_NOTEBOOK = "notebooks/app.ipynb"

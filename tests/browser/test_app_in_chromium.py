@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from therapy_workshop.model.workshop import load_workshop
+from therapy_workshop.validate.loader import load_workshop
 
 from .conftest import ARTIFACTS as ARTIFACTS_DIR
 from .conftest import REPO, PageRecorder, VoilaServer

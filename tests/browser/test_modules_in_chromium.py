@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from therapy_workshop.widgets.feedback import plain_text
 from therapy_workshop.html.markdown import render_markdown
 from therapy_workshop.model.scenario import paths_to_endings
-from therapy_workshop.model.workshop import load_workshop
+from therapy_workshop.validate.loader import load_workshop
+from therapy_workshop.widgets.feedback import plain_text
 
 from .conftest import REPO, PageRecorder, VoilaServer
 from .test_app_in_chromium import open_app, other_hosts

@@ -11,10 +11,10 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from therapy_workshop.widgets.certificate import UNICODE_FONTS
-from therapy_workshop.model.facilitation import module_answer_keys_html, notes_html
+from therapy_workshop.facilitator.view import module_answer_keys_html, notes_html
 from therapy_workshop.html.markdown import escape, render_inline, render_markdown
 from therapy_workshop.model.scenario import Scenario
+from therapy_workshop.widgets.certificate import UNICODE_FONTS
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1f2328; max-width: 48rem; margin: 2rem auto;

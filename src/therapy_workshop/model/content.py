@@ -1,8 +1,8 @@
 """Content models: one pydantic model per kind of content file, validated at load time.
 
 Editors change YAML, never Python; these models are the contract between the two. Every rule a model
-enforces produces a plain sentence, and :func:`validate_file` turns pydantic's errors into
-:class:`~therapy_workshop.yaml_source.Problem` lines that name the file, the line and the key path.
+enforces produces a plain sentence, and :func:`therapy_workshop.validate.files.validate_file` turns pydantic's
+errors into :class:`~therapy_workshop.model.problems.Problem` lines that name the file, the line and the key path.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime
 import re
 import string
-from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from therapy_workshop.model import methods as model_methods
-from therapy_workshop.validate.yaml_source import LocatedYaml, Problem, load_located_yaml
 
 SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -582,67 +580,3 @@ class UIStrings(Strict):
     def format(self, name: str, **values: Any) -> str:
         """Fill ``{placeholders}`` in the string called ``name``."""
         return model_methods.format_ui(self, name, **values)
-
-
-Model = TypeVar("Model", bound=BaseModel)
-
-_PLAIN_MESSAGES = {
-    "missing": "this key is required but missing",
-    "string_type": "should be text",
-    "int_type": "should be a whole number",
-    "int_parsing": "should be a whole number",
-    "bool_type": "should be true or false",
-    "bool_parsing": "should be true or false",
-    "list_type": "should be a list (lines starting with '- ')",
-    "dict_type": "should be a block of 'key: value' lines",
-    "model_type": "should be a block of 'key: value' lines",
-    "model_attributes_type": "should be a block of 'key: value' lines",
-}
-
-
-def _plain_message(error: Any, model: type[BaseModel]) -> str:
-    """Turn one pydantic error into a sentence an editor can act on."""
-    kind = error["type"]
-    if kind == "string_type" and isinstance(error.get("input"), (bool, int, float)):
-        # YAML reads an unquoted True, no, 999 or 000 as a yes/no or a number, not as text.
-        return "should be text: put it in quotes"
-    if kind in _PLAIN_MESSAGES:
-        return _PLAIN_MESSAGES[kind]
-    if kind == "extra_forbidden":
-        return "unknown key (check the spelling, or remove it)"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"should be one of {expected}"
-    if kind == "too_short":
-        minimum = error.get("ctx", {}).get("min_length", 1)
-        return "should not be empty" if minimum == 1 else f"needs at least {minimum} entries"
-    if kind in ("string_too_short",):
-        return "should not be empty"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return f"is out of range ({error['msg'].lower()})"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
-
-
-def validate_file(located: LocatedYaml, model: type[Model]) -> tuple[Model | None, list[Problem]]:
-    """Validate loaded YAML against ``model``; on failure return every problem with its line."""
-    try:
-        return model.model_validate(located.data if located.data is not None else {}), []
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            key_path = tuple(part for part in item["loc"] if isinstance(part, (str, int)))
-            key_path = tuple("from" if part == "from_percent" else part for part in key_path)
-            problems.append(located.problem(key_path, _plain_message(item, model)))
-        return None, problems
-
-
-def load_model(path: Path, display_name: str, model: type[Model]) -> tuple[Model | None, list[Problem]]:
-    """Read and validate one content file. Syntax errors come back as problems too."""
-    from therapy_workshop.validate.yaml_source import ContentError
-
-    try:
-        located = load_located_yaml(path, display_name)
-    except ContentError as error:
-        return None, error.problems
-    return validate_file(located, model)

@@ -8,21 +8,82 @@ A test checks that every model method or property has its record twin and that b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from therapy_workshop.model.content import CategoriseExercise, Question, QuizFile, UIStrings
-    from therapy_workshop.model.facilitation import AgendaPart
-    from therapy_workshop.model.process import ProcessFile, Stage
-    from therapy_workshop.model.scenario import Scenario, ScenarioNode
+# The functions below describe what they read as protocols rather than by importing the models, so this module
+# imports no other: the models import it at run time, and an import back (even for type checking) would make a
+# cycle. mypy checks that each model satisfies its protocol where the model's wrapper calls the function.
 
 
-def correct_indexes(question: Question) -> frozenset[int]:
+class _Option(Protocol):
+    @property
+    def correct(self) -> bool: ...
+
+
+class _Question(Protocol):
+    @property
+    def options(self) -> Sequence[_Option]: ...
+
+
+class _ScoreBand(Protocol):
+    @property
+    def from_percent(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
+class _Quiz(Protocol):
+    @property
+    def score_feedback(self) -> Sequence[_ScoreBand]: ...
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class _Categorised(Protocol):
+    @property
+    def categories(self) -> Sequence[_Identified]: ...
+
+
+class _Node(Protocol):
+    @property
+    def ending(self) -> str | None: ...
+
+
+NodeT = TypeVar("NodeT", bound=_Node, covariant=True)
+StageT = TypeVar("StageT", bound=_Identified, covariant=True)
+
+
+class _Story(Protocol[NodeT]):
+    @property
+    def nodes(self) -> Mapping[str, NodeT]: ...
+
+
+class _Process(Protocol[StageT]):
+    @property
+    def stages(self) -> Sequence[StageT]: ...
+
+
+N = TypeVar("N", bound=_Node)
+S = TypeVar("S", bound=_Identified)
+
+
+class _AgendaPart(Protocol):
+    @property
+    def break_minutes(self) -> int | None: ...
+    @property
+    def minutes(self) -> int | None: ...
+
+
+def correct_indexes(question: _Question) -> frozenset[int]:
     """Indexes of the options that make up the right answer."""
     return frozenset(index for index, option in enumerate(question.options) if option.correct)
 
 
-def feedback_for(quiz: QuizFile, percent: float) -> str:
+def feedback_for(quiz: _Quiz, percent: float) -> str:
     """The text of the highest score band whose ``from`` the score reaches."""
     chosen = quiz.score_feedback[0]
     for band in quiz.score_feedback:
@@ -31,28 +92,28 @@ def feedback_for(quiz: QuizFile, percent: float) -> str:
     return chosen.text
 
 
-def category_ids(exercise: CategoriseExercise) -> list[str]:
+def category_ids(exercise: _Categorised) -> list[str]:
     """Category ids in the order they are offered."""
     return [category.id for category in exercise.categories]
 
 
-def format_ui(ui: UIStrings, name: str, **values: Any) -> str:
+def format_ui(ui: object, name: str, **values: Any) -> str:
     """Fill ``{placeholders}`` in the interface string called ``name``."""
     text: str = getattr(ui, name)
     return text.format(**values)
 
 
-def is_ending(node: ScenarioNode) -> bool:
+def is_ending(node: _Node) -> bool:
     """Whether the story stops at this node."""
     return node.ending is not None
 
 
-def endings(scenario: Scenario) -> dict[str, ScenarioNode]:
+def endings(scenario: _Story[N]) -> dict[str, N]:
     """A scenario's ending nodes by id."""
-    return {node_id: node for node_id, node in scenario.nodes.items() if node.is_ending}
+    return {node_id: node for node_id, node in scenario.nodes.items() if is_ending(node)}
 
 
-def stage(process: ProcessFile, stage_id: str) -> Stage:
+def stage(process: _Process[S], stage_id: str) -> S:
     """The complaint-process stage called ``stage_id``."""
     for candidate in process.stages:
         if candidate.id == stage_id:
@@ -60,7 +121,7 @@ def stage(process: ProcessFile, stage_id: str) -> Stage:
     raise KeyError(f"no stage {stage_id!r} in content/process/complaint.yaml")
 
 
-def agenda_part_length(part: AgendaPart) -> int:
+def agenda_part_length(part: _AgendaPart) -> int:
     """Minutes an agenda part takes."""
     return part.break_minutes if part.break_minutes is not None else part.minutes or 0
 

@@ -1,16 +1,13 @@
-"""The loaded workshop as the widgets see it, and where it comes from.
+"""The loaded workshop as the widgets see it: every module, quiz, activity and source, and where the project is.
 
-Validating content needs pydantic and PyYAML, about 10 MB in every participant's kernel. So
-:func:`get_workshop` first asks :mod:`snapshot` for the content that ``therapy-workshop check`` validated
-and saved, and validates from the YAML only when there is no snapshot matching the files on disk (or
-when asked to). :func:`load_workshop` (in :mod:`workshop_loader`) is that full validation.
+Where it comes from lives in the layers above: :mod:`therapy_workshop.validate.loader` validates it from the
+YAML, and :mod:`therapy_workshop.store` saves and reads the snapshot that participants' kernels use.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -133,22 +130,3 @@ def find_root(start: Path | None = None) -> Path:
     raise FileNotFoundError(
         f"cannot find content/modules.yaml from {here}; run from the project folder or set {CONTENT_ENV}"
     )
-
-
-def load_workshop(root: Path | None = None, *, check_notebooks: bool = False) -> Workshop:
-    """Validate all content under ``root`` from its YAML; see :func:`workshop_loader.load_workshop`."""
-    from therapy_workshop.validate.loader import load_workshop as validate
-
-    return validate(root, check_notebooks=check_notebooks)
-
-
-@lru_cache(maxsize=1)
-def get_workshop() -> Workshop:
-    """The workshop for this process, loaded once (every widget in a kernel shares it).
-
-    From the snapshot ``check`` saved when it matches the files on disk, else validated from the YAML.
-    """
-    from therapy_workshop.store.snapshot import read_snapshot
-
-    root = find_root()
-    return read_snapshot(root) or load_workshop(root)

@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from therapy_workshop.widgets import lean
-from therapy_workshop.shell.frame import app_link, navigation_html, style_html, support_panel_html
-from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
-from therapy_workshop.widgets.location import LocationSync
+from therapy_workshop.html.links import app_link
 from therapy_workshop.html.markdown import escape
 from therapy_workshop.model.problems import ContentError
-from therapy_workshop.widgets.progress import ProgressStore, modules_done_text, progress
+from therapy_workshop.shell.frame import navigation_html, style_html, support_panel_html
 from therapy_workshop.shell.render import build_module_page
-from therapy_workshop.model.workshop import get_workshop
+from therapy_workshop.store.current import get_workshop
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
+from therapy_workshop.widgets.location import LocationSync
+from therapy_workshop.widgets.progress import ProgressStore, modules_done_text, progress
 
 if TYPE_CHECKING:
     from therapy_workshop.model.workshop import Workshop
@@ -151,7 +152,7 @@ class WorkshopApp(lean.VBox):
             self.facilitator_panel.value = ""
             return
         # Imported here: it brings the content models (pydantic), which participants' kernels never need.
-        from therapy_workshop.model.facilitation import facilitator_panel_html
+        from therapy_workshop.facilitator.view import facilitator_panel_html
 
         self.facilitator_panel.value = facilitator_panel_html(self.workshop, self.current)
 

@@ -8,32 +8,19 @@ the shell shows the header once and only the module's title block comes from the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 from IPython.display import HTML, display
 
+from therapy_workshop.html.links import ModuleLink, notebook_link
+from therapy_workshop.html.markdown import escape, external_link, render_inline, render_markdown
+from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets._static import static_text
-from therapy_workshop.html.markdown import escape, external_link, render_inline, render_markdown
-from therapy_workshop.model.workshop import get_workshop
 
 if TYPE_CHECKING:
-    from therapy_workshop.model.content import Module
     from therapy_workshop.model.workshop import Workshop
-
-ModuleLink = Callable[["Module"], str]
-
-
-def notebook_link(module: Module) -> str:
-    """Link target for a module when notebooks are opened one by one."""
-    return module.notebook
-
-
-def app_link(module: Module) -> str:
-    """Link target for a module inside the app shell (caught in the page, no reload)."""
-    return f"?module={module.id}"
 
 
 def style_html() -> str:

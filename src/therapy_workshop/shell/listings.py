@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 from IPython.display import HTML
 
-from therapy_workshop.shell.frame import notebook_link
+from therapy_workshop.html.links import notebook_link
 from therapy_workshop.html.markdown import escape, external_link, render_inline
 from therapy_workshop.model.notebook_source import NotebookError, cited_source_keys, read_cells
 from therapy_workshop.model.registry import CellError, WorkshopCall, parse_cell
-from therapy_workshop.model.workshop import get_workshop
+from therapy_workshop.store.current import get_workshop
 
 if TYPE_CHECKING:
-    from therapy_workshop.shell.frame import ModuleLink
+    from therapy_workshop.html.links import ModuleLink
     from therapy_workshop.model.workshop import Workshop
 
 

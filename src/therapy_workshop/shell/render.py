@@ -11,6 +11,13 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from therapy_workshop.html.links import app_link
+from therapy_workshop.html.markdown import markdown_div, render_markdown
+from therapy_workshop.model.notebook_source import read_cells
+from therapy_workshop.model.registry import CellError, ImportCell, WorkshopCall, parse_cell
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.shell.frame import title_block_html
+from therapy_workshop.shell.listings import module_overview_html, sources_list_html
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.assessment import build_assessment
 from therapy_workshop.widgets.cases import build_follow_case
@@ -18,19 +25,13 @@ from therapy_workshop.widgets.certificate import build_certificate
 from therapy_workshop.widgets.checklist import build_checklist
 from therapy_workshop.widgets.draft import build_complaint_draft
 from therapy_workshop.widgets.exercises import build_exercise
-from therapy_workshop.shell.frame import app_link, title_block_html
 from therapy_workshop.widgets.jurisdiction import build_jurisdiction_guide
-from therapy_workshop.shell.listings import module_overview_html, sources_list_html
-from therapy_workshop.html.markdown import markdown_div, render_markdown
-from therapy_workshop.model.notebook_source import read_cells
 from therapy_workshop.widgets.process import build_chart, build_process_explorer
 from therapy_workshop.widgets.progress_view import build_progress_overview
 from therapy_workshop.widgets.quiz import build_quiz
-from therapy_workshop.model.registry import CellError, ImportCell, WorkshopCall, parse_cell
 from therapy_workshop.widgets.scenario import build_scenario
 from therapy_workshop.widgets.script_builder import build_script_builder
 from therapy_workshop.widgets.summary import build_summary_table
-from therapy_workshop.model.workshop import Workshop
 
 Builder = Callable[[Workshop, WorkshopCall], widgets.Widget | None]
 

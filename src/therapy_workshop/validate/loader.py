@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from therapy_workshop.html.markdown import heading_ids
 from therapy_workshop.model.content import (
     SOURCE_KEY,
     Module,
@@ -20,6 +21,9 @@ from therapy_workshop.model.content import (
     SupportFile,
     UIStrings,
 )
+from therapy_workshop.model.notebook_source import SOURCE_LINK_PREFIX, Cell, NotebookError, markdown_links, read_cells
+from therapy_workshop.model.registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
+from therapy_workshop.model.workshop import Workshop, find_root
 from therapy_workshop.validate.loading import (
     Collector,
     check_cited,
@@ -28,10 +32,6 @@ from therapy_workshop.validate.loading import (
     load_facilitation,
     load_process,
 )
-from therapy_workshop.html.markdown import heading_ids
-from therapy_workshop.model.notebook_source import SOURCE_LINK_PREFIX, Cell, NotebookError, markdown_links, read_cells
-from therapy_workshop.model.registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
-from therapy_workshop.model.workshop import Workshop, find_root
 from therapy_workshop.validate.yaml_source import ContentError, LocatedYaml, Problem
 
 

@@ -20,7 +20,6 @@ from therapy_workshop.model.content import (
     ChecklistFile,
     ScriptBuilderFile,
     SummaryTable,
-    validate_file,
 )
 from therapy_workshop.model.facilitation import AgendasFile, FacilitatorNotes, agenda_findings, notes_findings
 from therapy_workshop.model.process import (
@@ -36,6 +35,7 @@ from therapy_workshop.model.process import (
 )
 from therapy_workshop.model.scenario import Scenario, scenario_findings
 from therapy_workshop.model.workshop import Activities
+from therapy_workshop.validate.files import validate_file
 from therapy_workshop.validate.yaml_source import ContentError, LocatedYaml, Problem, load_located_yaml
 
 Model = TypeVar("Model", bound=BaseModel)

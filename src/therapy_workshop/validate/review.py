@@ -17,8 +17,9 @@ import datetime
 from collections.abc import Iterator
 from pathlib import Path
 
-from therapy_workshop.model.content import SourcesFile, validate_file
+from therapy_workshop.model.content import SourcesFile
 from therapy_workshop.model.process import Jurisdiction
+from therapy_workshop.validate.files import validate_file
 from therapy_workshop.validate.yaml_source import ContentError, KeyPath, LocatedYaml, Problem, load_located_yaml
 
 REVIEW_MONTHS = 12

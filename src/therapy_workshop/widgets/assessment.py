@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from therapy_workshop.html.markdown import escape
+from therapy_workshop.store.snapshot import make_record
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import activity_heading_html
-from therapy_workshop.html.markdown import escape
 from therapy_workshop.widgets.progress import progress
 from therapy_workshop.widgets.quiz import QuizSet
-from therapy_workshop.store.snapshot import make_record
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import AssessmentFile, Source, UIStrings

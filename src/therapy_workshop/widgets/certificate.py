@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from therapy_workshop.html.markdown import escape
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html, set_hidden
-from therapy_workshop.html.markdown import escape
 from therapy_workshop.widgets.progress import completed_modules, progress
 
 if TYPE_CHECKING:

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from therapy_workshop.html.markdown import escape
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html
-from therapy_workshop.html.markdown import escape
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import ChecklistFile, UIStrings

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from therapy_workshop.html.markdown import escape
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text
-from therapy_workshop.html.markdown import escape
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import UIStrings

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from therapy_workshop.widgets import lean
 from therapy_workshop.html.markdown import escape, external_link, render_markdown
+from therapy_workshop.widgets import lean
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Source, UIStrings

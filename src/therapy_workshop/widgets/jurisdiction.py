@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from therapy_workshop.html.markdown import escape, external_link, render_markdown
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import source_line_html
-from therapy_workshop.html.markdown import escape, external_link, render_markdown
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Source, UIStrings

@@ -12,10 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from therapy_workshop.widgets import lean
-from therapy_workshop.widgets.feedback import activity_heading_html, button_row, plain_text, set_hidden, source_line_html
-from therapy_workshop.widgets.live_region import LiveRegion
 from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.feedback import (
+    activity_heading_html,
+    button_row,
+    plain_text,
+    set_hidden,
+    source_line_html,
+)
+from therapy_workshop.widgets.live_region import LiveRegion
 from therapy_workshop.widgets.order_list import OrderList
 
 if TYPE_CHECKING:

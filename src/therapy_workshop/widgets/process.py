@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
+from therapy_workshop.html.markdown import escape, render_markdown
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import plain_text, source_line_html
-from therapy_workshop.html.markdown import escape, render_markdown
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Source, UIStrings
-    from therapy_workshop.widgets.jurisdiction import SharedState
     from therapy_workshop.model.process import Chart, Jurisdiction, ProcessFile, Stage
+    from therapy_workshop.widgets.jurisdiction import SharedState
 
 BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y = 150, 46, 18, 30
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from therapy_workshop.widgets import lean
-from therapy_workshop.shell.frame import ModuleLink, notebook_link
+from therapy_workshop.html.links import ModuleLink, notebook_link
 from therapy_workshop.html.markdown import escape
+from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.progress import Progress, module_status, modules_done_text, progress
 
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
+from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import button_row, plain_text, set_hidden, source_line_html
 from therapy_workshop.widgets.live_region import LiveRegion
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
 from therapy_workshop.widgets.progress import track
-from therapy_workshop.model.workshop import get_workshop
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Question, QuizBehaviour, QuizFile, Source, UIStrings

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from therapy_workshop.widgets import lean
+from therapy_workshop.html.markdown import escape, render_markdown
 from therapy_workshop.model.conditions import parse_condition
+from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text, set_hidden, source_line_html
 from therapy_workshop.widgets.live_region import LiveRegion
-from therapy_workshop.html.markdown import escape, render_markdown
 from therapy_workshop.widgets.progress import track
 
 if TYPE_CHECKING:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from therapy_workshop.html.markdown import escape
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.download import DownloadButton
-from therapy_workshop.html.markdown import escape
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import SummaryTable, UIStrings
