@@ -1,9 +1,10 @@
 """What content objects can tell you beyond their fields, written once for both of their forms.
 
-Content is validated into pydantic models (:mod:`content` and friends). A participant's kernel instead reads
-the already-validated snapshot into light records (:mod:`snapshot`) so it never imports pydantic. Both forms
-get these functions: the models through one-line wrappers, the records through :data:`RECORD_METHODS`.
-A test checks that every model method or property has its record twin and that both give the same answers.
+Content is validated into pydantic models (:mod:`therapy_workshop.model.content` and friends). A participant's
+kernel instead reads the already-validated snapshot into light records (:mod:`therapy_workshop.store.snapshot`)
+so it never imports pydantic. Both forms get these functions: the models through one-line wrappers, the records
+through :data:`RECORD_METHODS`. A test checks that every model method or property has its record twin and that
+both give the same answers.
 """
 
 from __future__ import annotations

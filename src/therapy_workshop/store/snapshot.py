@@ -3,8 +3,8 @@
 ``therapy-workshop check`` (which ``make app`` runs first) validates every content file with pydantic and
 then writes what it loaded to ``build/workshop-snapshot.json``. A kernel reads that file back into light
 records: objects with the same attribute names as the models, and the same methods (from
-:mod:`model_methods`). That saves about 10 MB in every kernel (69 → 59 MB RSS; see the README's
-"Performance").
+:mod:`therapy_workshop.model.methods`). That saves about 10 MB in every kernel (69 → 59 MB RSS; see the
+README's "Performance").
 
 The snapshot is used only while it matches the files on disk: it carries a fingerprint of every content file
 and of the model code, and any edit to either makes :func:`read_snapshot` return
