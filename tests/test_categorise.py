@@ -97,7 +97,7 @@ def test_show_answers_marks_where_each_item_belongs(sort: CategoriseWidget) -> N
 
 def test_check_with_nothing_sorted_asks_for_a_choice(sort: CategoriseWidget) -> None:
     sort.check()
-    assert sort.status == "sorting"
+    assert sort.status == "answering"
     assert sort.result_text.startswith("Choose a category for at least one item")
 
 

@@ -14,12 +14,12 @@ import traitlets
 
 from therapy_workshop.html.markdown import escape, render_inline, render_markdown
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.checkable import Checkable
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import (
     activity_heading_html,
     button_row,
     plain_text,
-    set_hidden,
     source_line_html,
 )
 from therapy_workshop.widgets.live_region import LiveRegion
@@ -53,12 +53,9 @@ class CategoriseItemWidget(lean.VBox):
         return self.choices.selected[0] if self.choices.selected else None
 
 
-class CategoriseWidget(lean.VBox):
+class CategoriseWidget(Checkable):
     """The whole exercise: instructions, one choice group per item, Check / Try again / Show answers."""
 
-    status = traitlets.Enum(
-        ("sorting", "checked", "revealed"), "sorting", help="Sorting, looking at feedback, or answers shown."
-    )
     first_score = traitlets.Int(-1, help="Items right at the first check; -1 until the first check.")
 
     def __init__(
@@ -80,7 +77,7 @@ class CategoriseWidget(lean.VBox):
     # ------------------------------------------------------------------ Python twins
     def sort(self, item: int | str, category: str) -> None:
         """Put ``item`` (index or id) into ``category`` (id), as choosing its radio button would."""
-        if self.status != "sorting":
+        if self.status != "answering":
             raise ExerciseError("the items are locked while feedback is shown: call retry() first")
         widget = self._item(item)
         ids = self.exercise.category_ids
@@ -88,33 +85,9 @@ class CategoriseWidget(lean.VBox):
             raise ExerciseError(f"unknown category {category!r}; choose one of {', '.join(ids)}")
         widget.choices.selected = [ids.index(category)]
 
-    def check(self) -> None:
-        """Mark every sorted item right or wrong and show each one's explanation and sources."""
-        if self.status != "sorting":
-            return
-        if not any(widget.chosen is not None for widget in self.items):
-            self.result.html = f'<p class="tw-nudge">{escape(self.ui.sort_first)}</p>'
-            self.result.request_focus()
-            return
-        if self.first_score < 0:
-            self.first_score = self.right_count
-        self.status = "checked"
-
-    def retry(self) -> None:
-        """Unlock the items and clear the ones that were not right, keeping the right ones."""
-        self.status = "sorting"
-        for widget in self.items:
-            if not self._is_right(widget):
-                widget.choices.selected = []
-        wrong = next((widget for widget in self.items if widget.chosen is None), None)
-        if wrong is not None:
-            wrong.choices.request_focus()
-
     def show_answers(self) -> None:
-        """Show where every item belongs, with its explanation."""
-        if self.first_score < 0:
-            self.first_score = self.right_count
-        self.status = "revealed"
+        """Show where every item belongs, with its explanation (the Show answers button)."""
+        self.show_answer()
 
     # ------------------------------------------------------------------ what the learner sees
     @property
@@ -131,23 +104,44 @@ class CategoriseWidget(lean.VBox):
         """One item's feedback as plain text."""
         return plain_text(self._item(item).feedback.value)
 
-    @traitlets.observe("status")
-    def _on_status_change(self, change: dict[str, Any]) -> None:
-        status = change["new"]
+    # ------------------------------------------------------------------ the state machine's hooks
+    def _has_answer(self) -> bool:
+        return any(widget.chosen is not None for widget in self.items)
+
+    def _nudge(self) -> None:
+        self.result.html = f'<p class="tw-nudge">{escape(self.ui.sort_first)}</p>'
+        self.result.request_focus()
+
+    def _note_first_attempt(self, revealed: bool) -> None:
+        if self.first_score < 0:
+            self.first_score = self.right_count
+
+    def _is_all_right(self) -> bool:
+        return self.right_count == len(self.items)
+
+    def _after_retry(self) -> None:
+        # The right items stay sorted; the others are cleared, and focus goes to the first of them.
         for widget in self.items:
-            widget.choices.disabled = status != "sorting"
-            if status == "sorting":
+            if not self._is_right(widget):
+                widget.choices.selected = []
+        wrong = next((widget for widget in self.items if widget.chosen is None), None)
+        if wrong is not None:
+            wrong.choices.request_focus()
+
+    def _draw(self, status: str) -> None:
+        for widget in self.items:
+            widget.choices.disabled = status != "answering"
+            if status == "answering":
                 widget.choices.marks = [""] * len(self.exercise.categories)
                 widget.feedback.value = ""
             else:
                 widget.choices.marks = self._marks(widget, reveal=status == "revealed")
                 widget.feedback.value = self._item_feedback_html(widget, reveal=status == "revealed")
-        if status == "sorting":
+        if status == "answering":
             self.result.html = ""
         else:
             self.result.html = self._result_html()
             self.result.request_focus()
-        self._show_controls()
 
     def _item(self, item: int | str) -> CategoriseItemWidget:
         if isinstance(item, int):
@@ -202,10 +196,3 @@ class CategoriseWidget(lean.VBox):
             for category in self.exercise.categories
         )
         return f'<ul class="tw-categories">{rows}</ul>'
-
-    def _show_controls(self) -> None:
-        sorting = self.status == "sorting"
-        all_right = self.right_count == len(self.items)
-        set_hidden(self.check_button, not sorting)
-        set_hidden(self.retry_button, self.status != "checked" or all_right)
-        set_hidden(self.show_answer_button, self.status == "revealed" or (self.status == "checked" and all_right))

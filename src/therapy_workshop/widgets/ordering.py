@@ -14,11 +14,11 @@ import traitlets
 
 from therapy_workshop.html.markdown import escape, render_inline, render_markdown
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.checkable import Checkable
 from therapy_workshop.widgets.feedback import (
     activity_heading_html,
     button_row,
     plain_text,
-    set_hidden,
     source_line_html,
 )
 from therapy_workshop.widgets.live_region import LiveRegion
@@ -42,10 +42,9 @@ def starting_order(exercise: OrderingExercise) -> list[int]:
     return order
 
 
-class OrderingWidget(lean.VBox):
+class OrderingWidget(Checkable):
     """The list, Check / Try again / Show answer, and per-step feedback."""
 
-    status = traitlets.Enum(("ordering", "checked", "revealed"), "ordering", help="Where the learner is.")
     first_score = traitlets.Int(-1, help="Steps in place at the first check; -1 until then.")
 
     def __init__(self, exercise: OrderingExercise, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
@@ -97,25 +96,6 @@ class OrderingWidget(lean.VBox):
             raise OrderingError(f"unknown item {unknown[0]!r}")
         self.list.order = [ids.index(each) for each in item_ids]
 
-    def check(self) -> None:
-        """Mark each step in place or not, with per-step feedback."""
-        if self.status != "ordering":
-            return
-        if self.first_score < 0:
-            self.first_score = self.in_place
-        self.status = "checked"
-
-    def retry(self) -> None:
-        """Unlock the list to keep rearranging."""
-        self.status = "ordering"
-
-    def show_answer(self) -> None:
-        """Put every step in its place and explain each one."""
-        if self.first_score < 0:
-            self.first_score = self.in_place
-        self.list.order = list(range(len(self.exercise.items)))
-        self.status = "revealed"
-
     # ------------------------------------------------------------------ what the learner sees
     @property
     def in_place(self) -> int:
@@ -127,11 +107,20 @@ class OrderingWidget(lean.VBox):
         """The feedback as plain text."""
         return plain_text(self.feedback.html)
 
-    @traitlets.observe("status")
-    def _on_status_change(self, change: dict[str, Any]) -> None:
-        status = change["new"]
-        self.list.disabled = status != "ordering"
-        if status == "ordering":
+    # ------------------------------------------------------------------ the state machine's hooks
+    def _note_first_attempt(self, revealed: bool) -> None:
+        if self.first_score < 0:
+            self.first_score = self.in_place
+
+    def _is_all_right(self) -> bool:
+        return self.in_place == len(self.exercise.items)
+
+    def _before_reveal(self) -> None:
+        self.list.order = list(range(len(self.exercise.items)))  # every step in its place
+
+    def _draw(self, status: str) -> None:
+        self.list.disabled = status != "answering"
+        if status == "answering":
             self.list.marks = [""] * len(self.exercise.items)
             self.feedback.html = ""
         else:
@@ -140,10 +129,9 @@ class OrderingWidget(lean.VBox):
             ]
             self.feedback.html = self._feedback_html()
             self.feedback.request_focus()
-        self._show_controls()
 
     def _require_unlocked(self) -> None:
-        if self.status != "ordering":
+        if self.status != "answering":
             raise OrderingError("the list is locked while feedback is shown: call retry() first")
 
     def _move(self, item_id: str, delta: int) -> None:
@@ -174,9 +162,3 @@ class OrderingWidget(lean.VBox):
             f'<div class="tw-feedback"><p class="tw-score">{escape(score)}</p>'
             f'<ol class="tw-order-feedback">{"".join(rows)}</ol></div>'
         )
-
-    def _show_controls(self) -> None:
-        all_right = self.in_place == len(self.exercise.items)
-        set_hidden(self.check_button, self.status != "ordering")
-        set_hidden(self.retry_button, self.status != "checked" or all_right)
-        set_hidden(self.show_answer_button, self.status == "revealed" or (self.status == "checked" and all_right))

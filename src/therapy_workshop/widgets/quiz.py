@@ -15,6 +15,7 @@ import traitlets
 from therapy_workshop.html.markdown import escape, render_inline, render_markdown
 from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.checkable import Checkable, Move
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import button_row, plain_text, set_hidden, source_line_html
 from therapy_workshop.widgets.live_region import LiveRegion
@@ -29,12 +30,12 @@ class QuizError(RuntimeError):
     """A quiz action that the quiz does not allow (for example Check when Check is switched off)."""
 
 
-class QuestionWidget(lean.VBox):
+MOVE_NAMES: dict[Move, str] = {"check": "Check", "retry": "Try again", "show_answer": "Show answer"}
+
+
+class QuestionWidget(Checkable):
     """One question: options, Check / Try again / Show answer, and feedback that explains."""
 
-    status = traitlets.Enum(
-        ("answering", "checked", "revealed"), "answering", help="Where the learner is in this question."
-    )
     selected = traitlets.List(traitlets.Int(), help="Indexes of the options the learner has chosen.")
     first_result = traitlets.Enum(
         ("", "right", "wrong"), "", help="How the first check went ('' until checked or revealed)."
@@ -81,36 +82,6 @@ class QuestionWidget(lean.VBox):
             raise QuizError("options are locked while feedback is shown: call retry() first")
         self.selected = sorted(indexes)
 
-    def check(self) -> None:
-        """Check the chosen options and show feedback for each of them (and, for multiple, the missed)."""
-        if not self.behaviour.check:
-            raise QuizError("Check is switched off for this quiz")
-        if self.status != "answering":
-            return
-        if not self.selected:
-            self.feedback.html = f'<p class="tw-nudge">{escape(self.ui.choose_first)}</p>'
-            self.feedback.request_focus()
-            return
-        if not self.first_result:
-            self.first_result = "right" if self.is_right else "wrong"
-        self.status = "checked"
-
-    def retry(self) -> None:
-        """Clear the choice and feedback so the learner can answer again."""
-        if not self.behaviour.retry:
-            raise QuizError("Try again is switched off for this quiz")
-        self.status = "answering"
-        self.selected = []
-        self.choices.request_focus()
-
-    def show_answer(self) -> None:
-        """Reveal the right answer with its explanation. Counts as not right on the first try."""
-        if not self.behaviour.show_answer:
-            raise QuizError("Show answer is switched off for this quiz")
-        if not self.first_result:
-            self.first_result = "wrong"
-        self.status = "revealed"
-
     def reset(self) -> None:
         """Back to a fresh, unanswered question (used when the whole quiz starts again)."""
         self.status = "answering"
@@ -129,9 +100,33 @@ class QuestionWidget(lean.VBox):
         """The feedback as plain text, as a sighted learner reads it."""
         return plain_text(self.feedback.html)
 
-    @traitlets.observe("status")
-    def _on_status_change(self, change: dict[str, Any]) -> None:
-        status = change["new"]
+    # ------------------------------------------------------------------ the state machine's hooks
+    def _allows(self, move: Move) -> bool:
+        return bool(getattr(self.behaviour, move))
+
+    def _ensure_allowed(self, move: Move) -> None:
+        if not self._allows(move):
+            raise QuizError(f"{MOVE_NAMES[move]} is switched off for this quiz")
+
+    def _has_answer(self) -> bool:
+        return bool(self.selected)
+
+    def _nudge(self) -> None:
+        self.feedback.html = f'<p class="tw-nudge">{escape(self.ui.choose_first)}</p>'
+        self.feedback.request_focus()
+
+    def _note_first_attempt(self, revealed: bool) -> None:
+        if not self.first_result:
+            self.first_result = "right" if self.is_right and not revealed else "wrong"
+
+    def _is_all_right(self) -> bool:
+        return self.is_right
+
+    def _after_retry(self) -> None:
+        self.selected = []
+        self.choices.request_focus()
+
+    def _draw(self, status: str) -> None:
         self.choices.disabled = status != "answering"
         if status == "answering":
             self.choices.marks = [""] * len(self.question.options)
@@ -144,7 +139,6 @@ class QuestionWidget(lean.VBox):
             self.choices.marks = self._marks_after_reveal()
             self.feedback.html = self._reveal_feedback_html()
             self.feedback.request_focus()
-        self._show_controls()
 
     @traitlets.observe("selected")
     def _on_selected_change(self, change: dict[str, Any]) -> None:
@@ -153,13 +147,6 @@ class QuestionWidget(lean.VBox):
         if not self.behaviour.check and self.status == "answering":
             # With Check switched off, the last choice is the answer; results come at the end.
             self.first_result = ("right" if self.is_right else "wrong") if change["new"] else ""
-
-    def _show_controls(self) -> None:
-        answering = self.status == "answering"
-        settled = self.status == "revealed" or (self.status == "checked" and self.is_right)
-        set_hidden(self.check_button, not (answering and self.behaviour.check))
-        set_hidden(self.retry_button, not (self.status == "checked" and not self.is_right and self.behaviour.retry))
-        set_hidden(self.show_answer_button, settled or not self.behaviour.show_answer)
 
     def _marks_after_check(self) -> list[str]:
         chosen = set(self.selected)
