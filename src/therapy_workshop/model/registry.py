@@ -25,29 +25,111 @@ class CallSpec:
     name: str
     parameters: tuple[tuple[str, ArgumentKind], ...] = ()
     example: str = ""
+    shows: str = ""  # what the call shows, for its docstring and help()
 
 
 CALLS: dict[str, CallSpec] = {
     spec.name: spec
     for spec in (
-        CallSpec("frame", (("module_id", "module"),), 'frame("01-rights")'),
-        CallSpec("quiz", (("module_id", "quiz"),), 'quiz("01-rights")'),
-        CallSpec("sources_list", (("module_id", "module"),), 'sources_list("01-rights")'),
-        CallSpec("module_overview", (), "module_overview()"),
-        CallSpec("exercise", (("exercise_id", "exercise"),), 'exercise("red-flag-grey-area-fine")'),
-        CallSpec("scenario", (("scenario_id", "scenario"),), 'scenario("wont-let-me-leave")'),
-        CallSpec("script_builder", (("module_id", "script"),), 'script_builder("03-ending")'),
-        CallSpec("summary_table", (("module_id", "summary"),), 'summary_table("02-conduct")'),
-        CallSpec("jurisdiction_guide", (), "jurisdiction_guide()"),
-        CallSpec("process_explorer", (), "process_explorer()"),
-        CallSpec("follow_case", (), "follow_case()"),
-        CallSpec("complaint_draft", (("module_id", "draft"),), 'complaint_draft("04-reporting")'),
-        CallSpec("figures_chart", (("chart_id", "chart"),), 'figures_chart("asppb-reasons")'),
-        CallSpec("checklist", (("module_id", "checklist"),), 'checklist("06-choosing")'),
-        CallSpec("assessment", (("when", "when"),), 'assessment("pre")'),
-        CallSpec("certificate", (), "certificate()"),
-        CallSpec("progress_overview", (), "progress_overview()"),
-        CallSpec("app", (), "app()"),
+        CallSpec(
+            "frame",
+            (("module_id", "module"),),
+            'frame("01-rights")',
+            "Show the page frame at the top of a module notebook",
+        ),
+        CallSpec(
+            "quiz",
+            (("module_id", "quiz"),),
+            'quiz("01-rights")',
+            "Show a module's quiz set",
+        ),
+        CallSpec(
+            "sources_list", (("module_id", "module"),), 'sources_list("01-rights")', "Show the sources a module cites"
+        ),
+        CallSpec(
+            "module_overview",
+            (),
+            "module_overview()",
+            "Show the list of modules with times and objectives",
+        ),
+        CallSpec(
+            "exercise",
+            (("exercise_id", "exercise"),),
+            'exercise("red-flag-grey-area-fine")',
+            "Show an exercise",
+        ),
+        CallSpec(
+            "scenario", (("scenario_id", "scenario"),), 'scenario("wont-let-me-leave")', "Play a branching scenario"
+        ),
+        CallSpec(
+            "script_builder",
+            (("module_id", "script"),),
+            'script_builder("03-ending")',
+            "Show a module's ending-script builder",
+        ),
+        CallSpec(
+            "summary_table",
+            (("module_id", "summary"),),
+            'summary_table("02-conduct")',
+            "Show a module's summary table with a download",
+        ),
+        CallSpec(
+            "jurisdiction_guide", (), "jurisdiction_guide()", "Show who takes complaints in the learner's chosen place"
+        ),
+        CallSpec(
+            "process_explorer",
+            (),
+            "process_explorer()",
+            "Show the complaint process diagram and its stages",
+        ),
+        CallSpec(
+            "follow_case",
+            (),
+            "follow_case()",
+            "Follow a fictional complaint stage by stage",
+        ),
+        CallSpec(
+            "complaint_draft",
+            (("module_id", "draft"),),
+            'complaint_draft("04-reporting")',
+            "Show the complaint draft helper",
+        ),
+        CallSpec(
+            "figures_chart",
+            (("chart_id", "chart"),),
+            'figures_chart("asppb-reasons")',
+            "Show a chart of published figures",
+        ),
+        CallSpec(
+            "checklist",
+            (("module_id", "checklist"),),
+            'checklist("06-choosing")',
+            "Show a module's checklist",
+        ),
+        CallSpec(
+            "assessment",
+            (("when", "when"),),
+            'assessment("pre")',
+            "Show the pre- or post-assessment",
+        ),
+        CallSpec(
+            "certificate",
+            (),
+            "certificate()",
+            "Show the certificate maker",
+        ),
+        CallSpec(
+            "progress_overview",
+            (),
+            "progress_overview()",
+            "Show the learner's progress with a reset button",
+        ),
+        CallSpec(
+            "app",
+            (),
+            "app()",
+            "Show the whole workshop as one app",
+        ),
     )
 }
 

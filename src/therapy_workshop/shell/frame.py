@@ -15,7 +15,6 @@ from IPython.display import HTML, display
 
 from therapy_workshop.html.links import ModuleLink, notebook_link
 from therapy_workshop.html.markdown import escape, external_link, render_inline, render_markdown
-from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets._static import static_text
 
@@ -99,8 +98,8 @@ def standalone_frame_html(workshop: Workshop, module_id: str) -> str:
     )
 
 
-def frame(module_id: str) -> widgets.VBox:
-    """Show the page frame at the top of a module notebook: ``frame("01-rights")``.
+def notebook_frame(workshop: Workshop, module_id: str) -> widgets.VBox:
+    """Show the page frame at the top of a module notebook opened on its own: ``frame("01-rights")``.
 
     The frame also keeps the learner's progress in their browser and, when the workshop has jurisdictions,
     holds the picker that every page follows.
@@ -108,7 +107,6 @@ def frame(module_id: str) -> widgets.VBox:
     from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
     from therapy_workshop.widgets.progress import ProgressStore, progress
 
-    workshop = get_workshop()
     workshop.module(module_id)  # a clear KeyError for a wrong id
     tracker = progress()
     tracker.record(module_id, "visited")

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from IPython.display import HTML
-
-from therapy_workshop.html.links import notebook_link
 from therapy_workshop.html.markdown import escape, external_link, render_inline
 from therapy_workshop.model.notebook_source import NotebookError, cited_source_keys, read_cells
 from therapy_workshop.model.registry import CellError, WorkshopCall, parse_cell
-from therapy_workshop.store.current import get_workshop
 
 if TYPE_CHECKING:
     from therapy_workshop.html.links import ModuleLink
@@ -121,13 +117,3 @@ def sources_list_html(workshop: Workshop, module_id: str) -> str:
         entries.append(f'<li id="src-{escape(key)}">{". ".join(parts)}</li>')
     body = f'<ol class="tw-sources">{"".join(entries)}</ol>' if entries else f"<p>{escape(ui.no_sources)}</p>"
     return f'<section class="tw-sources-section"><h2>{escape(ui.sources_heading)}</h2>{body}</section>'
-
-
-def module_overview() -> HTML:
-    """Show the list of modules with times and objectives: ``module_overview()``."""
-    return HTML(module_overview_html(get_workshop(), notebook_link))
-
-
-def sources_list(module_id: str) -> HTML:
-    """Show the sources a module cites: ``sources_list("01-rights")``."""
-    return HTML(sources_list_html(get_workshop(), module_id))

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from therapy_workshop.html.markdown import escape, render_inline, render_markdown
-from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.checkable import Checkable, Move
 from therapy_workshop.widgets.choices import ChoiceGroup
@@ -393,8 +392,3 @@ def build_quiz(workshop: Workshop, module_id: str) -> QuizSet:
     widget = QuizSet(workshop.quizzes[module_id], workshop.ui, workshop.sources)
     track(widget, module_id, "quiz", "finished", bool)
     return widget
-
-
-def quiz(module_id: str) -> QuizSet:
-    """Show a module's quiz set: ``quiz("01-rights")``."""
-    return build_quiz(get_workshop(), module_id)
