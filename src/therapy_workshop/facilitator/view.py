@@ -6,6 +6,7 @@ sheet, so none of them can drift from the content.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from therapy_workshop.html.markdown import escape, render_inline, render_markdown
@@ -51,14 +52,17 @@ def quiz_key_html(quiz: QuizFile) -> str:
     return f'<ol class="tw-key">{"".join(items)}</ol>'
 
 
-def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> str:
-    """Where each item belongs (categorise) or the right order (ordering), with why."""
-    if exercise.kind == "ordering":  # validated models and snapshot records alike carry their kind
-        steps = "".join(
-            f"<li><strong>{render_inline(item.text)}</strong>: {render_inline(item.explanation)}</li>"
-            for item in exercise.items
-        )
-        return f"<ol>{steps}</ol>"
+def ordering_key_html(exercise: OrderingExercise) -> str:
+    """The right order of the steps, with why each stands where it does."""
+    steps = "".join(
+        f"<li><strong>{render_inline(item.text)}</strong>: {render_inline(item.explanation)}</li>"
+        for item in exercise.items
+    )
+    return f"<ol>{steps}</ol>"
+
+
+def categorise_key_html(exercise: CategoriseExercise) -> str:
+    """Where each item belongs, with why."""
     labels = {category.id: category.label for category in exercise.categories}
     rows = "".join(
         f"<li>{render_inline(item.text)} <strong>→ {escape(labels[item.category])}</strong>"
@@ -66,6 +70,18 @@ def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> str:
         for item in exercise.items
     )
     return f"<ol>{rows}</ol>"
+
+
+#: Each exercise kind's answer key. Validated models and snapshot records alike carry their ``kind``.
+EXERCISE_KEYS: dict[str, Callable[[Any], str]] = {"categorise": categorise_key_html, "ordering": ordering_key_html}
+
+
+def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> str:
+    """The answer key of any exercise, by its kind."""
+    key = EXERCISE_KEYS.get(exercise.kind)
+    if key is None:
+        raise KeyError(f"exercise {exercise.id!r} is of kind {exercise.kind!r}, which has no answer key here")
+    return key(exercise)
 
 
 def scenario_key_html(scenario: Scenario) -> str:

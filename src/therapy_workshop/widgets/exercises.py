@@ -8,6 +8,12 @@ from therapy_workshop.widgets.categorise import CategoriseWidget
 from therapy_workshop.widgets.ordering import OrderingWidget
 from therapy_workshop.widgets.progress import track
 
+#: Each exercise kind's widget.
+EXERCISE_WIDGETS: dict[str, type[CategoriseWidget] | type[OrderingWidget]] = {
+    "categorise": CategoriseWidget,
+    "ordering": OrderingWidget,
+}
+
 
 def build_exercise(workshop: Any, exercise_id: str) -> CategoriseWidget | OrderingWidget:
     """A fresh widget for the exercise called ``exercise_id``."""
@@ -15,11 +21,10 @@ def build_exercise(workshop: Any, exercise_id: str) -> CategoriseWidget | Orderi
     if exercise is None:
         known = ", ".join(sorted(workshop.exercises)) or "none"
         raise KeyError(f"no exercise {exercise_id!r} (exercises: {known})")
-    widget: CategoriseWidget | OrderingWidget
-    if exercise.kind == "categorise":  # validated models and snapshot records alike carry their kind
-        widget = CategoriseWidget(exercise, workshop.ui, workshop.sources)
-    else:
-        widget = OrderingWidget(exercise, workshop.ui, workshop.sources)
+    widget_class = EXERCISE_WIDGETS.get(exercise.kind)  # models and snapshot records alike carry their kind
+    if widget_class is None:
+        raise KeyError(f"exercise {exercise_id!r} is of kind {exercise.kind!r}, which has no widget")
+    widget = widget_class(exercise, workshop.ui, workshop.sources)
     module_id = workshop.activities.module_of.get(exercise_id, "")
     track(widget, module_id, exercise_id, "status", lambda status: status in ("checked", "revealed"))
     return widget
