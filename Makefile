@@ -24,7 +24,7 @@ $(BIN)/.installed: pyproject.toml
 ## app: check the content, then serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 for a room)
 app: $(BIN)/.installed
 	$(BIN)/therapy-workshop check
-	$(BIN)/python -m therapy_workshop.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) --room=$(ROOM)
+	$(BIN)/python -m therapy_workshop.shell.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) --room=$(ROOM)
 
 ## lab: open the module notebooks in JupyterLab for self-study
 lab: $(BIN)/.installed
@@ -37,6 +37,7 @@ check: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy

@@ -69,7 +69,7 @@ def voila(target: str, *extra: str, kernels_ready: int = 0) -> Iterator[tuple[st
     env = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "therapy_workshop.serve", target, f"--port={port}", *extra],
+        [sys.executable, "-m", "therapy_workshop.shell.serve", target, f"--port={port}", *extra],
         cwd=REPO,
         env=env,
         stdout=log_path.open("wb"),
@@ -134,10 +134,10 @@ def static_server(folder: Path) -> Iterator[str]:
 
 def static_start_page(folder: Path) -> None:
     """The start page's content as one static HTML file: the floor for 'time to interactive'."""
-    from therapy_workshop.frame import style_html, title_block_html
-    from therapy_workshop.markdown import markdown_div, render_markdown
-    from therapy_workshop.notebook_source import read_cells
-    from therapy_workshop.workshop import load_workshop
+    from therapy_workshop.html.markdown import markdown_div, render_markdown
+    from therapy_workshop.model.notebook_source import read_cells
+    from therapy_workshop.shell.frame import style_html, title_block_html
+    from therapy_workshop.validate.loader import load_workshop
 
     workshop = load_workshop(REPO)
     cells = read_cells(REPO / "notebooks" / workshop.modules[0].notebook)
@@ -369,7 +369,7 @@ class Rows(list[tuple[str, str]]):
 
 async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
     from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-    from therapy_workshop.workshop import load_workshop
+    from therapy_workshop.validate.loader import load_workshop
 
     rows = Rows()
     module_ids = [module.id for module in load_workshop(REPO).modules]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from therapy_workshop.workshop import Workshop, load_workshop
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.validate.loader import load_workshop
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from therapy_workshop.feedback import plain_text
-from therapy_workshop.markdown import render_markdown
+from therapy_workshop.html.markdown import render_markdown
+from therapy_workshop.widgets.feedback import plain_text
 
 
 def shown(markdown: str) -> str:

@@ -7,11 +7,11 @@ import importlib
 import ipywidgets as widgets
 import pytest
 
-from therapy_workshop.app import WorkshopApp
-from therapy_workshop.quiz import QuizSet
-from therapy_workshop.render import build_module_page
-from therapy_workshop.workshop import Workshop
-from therapy_workshop.yaml_source import ContentError, Problem
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.shell.app import WorkshopApp
+from therapy_workshop.shell.render import build_module_page
+from therapy_workshop.validate.yaml_source import ContentError, Problem
+from therapy_workshop.widgets.quiz import QuizSet
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_broken_content_shows_a_plain_notice_and_lists_problems_in_the_terminal(
         raise ContentError(problems)
 
     # The package exports the function ``app``, which hides the module of the same name; import it by name.
-    app_module = importlib.import_module("therapy_workshop.app")
+    app_module = importlib.import_module("therapy_workshop.shell.app")
     monkeypatch.setattr(app_module, "get_workshop", broken)
     shown = app_module.app()
     assert isinstance(shown, widgets.HTML)

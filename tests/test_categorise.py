@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from therapy_workshop.categorise import CategoriseWidget, ExerciseError
-from therapy_workshop.content import CategoriseExercise
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.model.content import CategoriseExercise
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.categorise import CategoriseWidget, ExerciseError
 
 from .expected import sources_text
 
@@ -109,7 +109,7 @@ def test_show_answers_marks_where_each_item_belongs(sort: CategoriseWidget, work
 
 def test_check_with_nothing_sorted_asks_for_a_choice(sort: CategoriseWidget) -> None:
     sort.check()
-    assert sort.status == "sorting"
+    assert sort.status == "answering"
     assert sort.result_text == "Choose a category for at least one item, then press Check. You can leave any item out."
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from therapy_workshop.conditions import ConditionError, parse_condition
+from therapy_workshop.model.conditions import ConditionError, parse_condition
 
 VALUES = {"confidence": 2, "warned": 0, "sessions": 5}
 

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from therapy_workshop.cli import main
-from therapy_workshop.registry import CALLS
-from therapy_workshop.snapshot import read_snapshot
-from therapy_workshop.workshop import load_workshop
-from therapy_workshop.yaml_source import ContentError
+from therapy_workshop.model.registry import CALLS
+from therapy_workshop.store.snapshot import read_snapshot
+from therapy_workshop.validate.loader import load_workshop
+from therapy_workshop.validate.yaml_source import ContentError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BAD_CONTENT = Path(__file__).resolve().parent / "content_bad"

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from therapy_workshop.app import WorkshopApp
 from therapy_workshop.cli import main
-from therapy_workshop.documents import guide_body, handout_body, paper_scenario_html, scenario_numbers
-from therapy_workshop.facilitation import AgendasFile, agenda_findings
-from therapy_workshop.feedback import plain_text
-from therapy_workshop.quiz import QuizSet
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.facilitator.documents import guide_body, handout_body, paper_scenario_html, scenario_numbers
+from therapy_workshop.model.facilitation import AgendasFile, agenda_findings
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.shell.app import WorkshopApp
+from therapy_workshop.widgets.feedback import plain_text
+from therapy_workshop.widgets.quiz import QuizSet
 
 from .expected import shown
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from therapy_workshop.frame import notebook_link, standalone_frame_html, support_panel_html
-from therapy_workshop.listings import cited_keys, module_overview_html, sources_list_html
-from therapy_workshop.markdown import render_inline
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.html.links import notebook_link
+from therapy_workshop.html.markdown import render_inline
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.shell.frame import standalone_frame_html, support_panel_html
+from therapy_workshop.shell.listings import cited_keys, module_overview_html, sources_list_html
 
 
 def test_frame_links_to_neighbouring_notebooks(workshop: Workshop) -> None:

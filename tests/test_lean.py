@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from therapy_workshop import lean
-from therapy_workshop.feedback import set_hidden
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.feedback import set_hidden
 
 
 def test_package_widgets_share_one_layout_and_one_style_per_kind() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from therapy_workshop.markdown import escape, render_inline, render_markdown
+from therapy_workshop.html.markdown import escape, render_inline, render_markdown
 
 
 def test_raw_html_in_content_is_escaped() -> None:

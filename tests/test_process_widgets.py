@@ -7,14 +7,8 @@ from typing import Any
 
 import pytest
 
-from therapy_workshop.cases import CaseError, FollowCase
-from therapy_workshop.draft import ComplaintDraft
-from therapy_workshop.feedback import plain_text
-from therapy_workshop.jurisdiction import JurisdictionGuide, JurisdictionPicker, SharedState
-from therapy_workshop.markdown import render_markdown
-from therapy_workshop.ordering import OrderingError, OrderingWidget, starting_order
-from therapy_workshop.process import ProcessExplorer, chart_html
-from therapy_workshop.process_model import (
+from therapy_workshop.html.markdown import render_markdown
+from therapy_workshop.model.process import (
     Case,
     Chart,
     DraftFile,
@@ -24,7 +18,13 @@ from therapy_workshop.process_model import (
     case_findings,
     process_findings,
 )
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.cases import CaseError, FollowCase
+from therapy_workshop.widgets.draft import ComplaintDraft
+from therapy_workshop.widgets.feedback import plain_text
+from therapy_workshop.widgets.jurisdiction import JurisdictionGuide, JurisdictionPicker, SharedState
+from therapy_workshop.widgets.ordering import OrderingError, OrderingWidget, starting_order
+from therapy_workshop.widgets.process import ProcessExplorer, chart_html
 
 from .expected import sources_text
 

@@ -10,11 +10,12 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from therapy_workshop.assessment import AssessmentWidget, comparison_html
-from therapy_workshop.certificate import CertificateWidget, certificate_pdf
-from therapy_workshop.checklist import ChecklistWidget
-from therapy_workshop.content import AssessmentFile, ChecklistFile
-from therapy_workshop.progress import (
+from therapy_workshop.model.content import AssessmentFile, ChecklistFile
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.assessment import AssessmentWidget, comparison_html
+from therapy_workshop.widgets.certificate import CertificateWidget, certificate_pdf
+from therapy_workshop.widgets.checklist import ChecklistWidget
+from therapy_workshop.widgets.progress import (
     Progress,
     ProgressError,
     ProgressStore,
@@ -23,8 +24,7 @@ from therapy_workshop.progress import (
     parse,
     serialise,
 )
-from therapy_workshop.quiz import build_quiz
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.widgets.quiz import build_quiz
 
 
 def test_progress_round_trips_through_its_stored_form() -> None:
@@ -80,7 +80,7 @@ def test_store_writes_progress_back_to_the_browser() -> None:
 
 def test_finishing_a_quiz_completes_the_module(workshop: Workshop, monkeypatch: pytest.MonkeyPatch) -> None:
     tracker = Progress()
-    monkeypatch.setattr("therapy_workshop.progress._PROGRESS", tracker)
+    monkeypatch.setattr("therapy_workshop.widgets.progress._PROGRESS", tracker)
     quiz = build_quiz(workshop, "01-rights")
     for _ in quiz.quiz.questions:
         quiz.next()

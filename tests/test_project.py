@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from therapy_workshop.notebook_source import has_outputs
+from therapy_workshop.model.notebook_source import has_outputs
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pytest
 
-from therapy_workshop.content import QuizFile
-from therapy_workshop.feedback import plain_text
-from therapy_workshop.quiz import QuestionWidget, QuizError, QuizSet
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.model.content import QuizFile
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.feedback import plain_text
+from therapy_workshop.widgets.quiz import QuestionWidget, QuizError, QuizSet
 
 from .expected import sources_text
 

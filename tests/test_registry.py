@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import therapy_workshop
-from therapy_workshop.registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
+from therapy_workshop.model.registry import CALLS, CellError, ImportCell, WorkshopCall, parse_cell
 
 # Every registered call, in the order messages list them.
 KNOWN_CALLS = ", ".join(sorted(CALLS))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from therapy_workshop.cli import main
-from therapy_workshop.review import review_cutoff, review_warnings
+from therapy_workshop.validate.review import review_cutoff, review_warnings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "content_review"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from therapy_workshop.scenario import ScenarioError, ScenarioWidget
-from therapy_workshop.scenario_model import Scenario, paths_to_endings, scenario_findings
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.model.scenario import Scenario, paths_to_endings, scenario_findings
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.scenario import ScenarioError, ScenarioWidget
 
 STORY: dict[str, Any] = {
     "id": "practice-story",

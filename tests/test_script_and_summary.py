@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from therapy_workshop.content import ScriptBuilderFile, SummaryTable
-from therapy_workshop.script_builder import ScriptBuilderWidget
-from therapy_workshop.summary import SummaryTableWidget, summary_table_html
-from therapy_workshop.workshop import Workshop
+from therapy_workshop.model.content import ScriptBuilderFile, SummaryTable
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.widgets.script_builder import ScriptBuilderWidget
+from therapy_workshop.widgets.summary import SummaryTableWidget, summary_table_html
 
 BUILDER: dict[str, Any] = {
     "title": "Build your ending script",

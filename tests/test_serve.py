@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from therapy_workshop.serve import NoDelayConnection, WorkshopVoila
+from therapy_workshop.shell.serve import NoDelayConnection, WorkshopVoila
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,10 +14,13 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from therapy_workshop import content, facilitation, process_model, scenario_model
-from therapy_workshop.model_methods import RECORD_METHODS
-from therapy_workshop.snapshot import make_record, read_snapshot, snapshot_path, to_plain, write_snapshot
-from therapy_workshop.workshop import Workshop, load_workshop
+from therapy_workshop.model import content, facilitation
+from therapy_workshop.model import process as process_model
+from therapy_workshop.model import scenario as scenario_model
+from therapy_workshop.model.methods import RECORD_METHODS
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.store.snapshot import make_record, read_snapshot, snapshot_path, to_plain, write_snapshot
+from therapy_workshop.validate.loader import load_workshop
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_MODULES = (content, scenario_model, process_model, facilitation)
@@ -132,6 +136,11 @@ def test_a_participant_kernel_builds_the_app_without_pydantic_or_yaml(project: P
         capture_output=True,
         text=True,
         check=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(project)},
+        # A bare environment, as a kernel's; PYTHONPATH is kept so the test sees the same package it imports.
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project), **_python_path()},
     )
     assert result.stdout.strip() == "[]"
+
+
+def _python_path() -> dict[str, str]:
+    return {"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}

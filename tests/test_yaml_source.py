@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from therapy_workshop.yaml_source import ContentError, Problem, format_key_path, load_located_yaml
+from therapy_workshop.validate.yaml_source import ContentError, Problem, format_key_path, load_located_yaml
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .content import CategoriseExercise
-from .notebook_source import NotebookError, read_cells
-from .process_model import OrderingExercise
-from .registry import CellError, ImportCell, WorkshopCall, parse_cell
-from .review import REVIEW_MONTHS, review_warnings
-from .snapshot import write_snapshot
-from .workshop import Workshop, find_root, load_workshop
-from .yaml_source import ContentError, Problem
+from therapy_workshop.model.content import CategoriseExercise
+from therapy_workshop.model.notebook_source import NotebookError, read_cells
+from therapy_workshop.model.process import OrderingExercise
+from therapy_workshop.model.registry import CellError, ImportCell, WorkshopCall, parse_cell
+from therapy_workshop.model.workshop import Workshop, find_root
+from therapy_workshop.store.snapshot import write_snapshot
+from therapy_workshop.validate.loader import load_workshop
+from therapy_workshop.validate.review import REVIEW_MONTHS, review_warnings
+from therapy_workshop.validate.yaml_source import ContentError, Problem
 
 APP_NOTEBOOK = "notebooks/app.ipynb"
 
@@ -219,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_documents(root: Path, command: str, out: Path) -> int:
     """Write the guide or the handouts; content problems stop it with the same messages as check."""
-    from .documents import write_guide, write_handouts
+    from therapy_workshop.facilitator.documents import write_guide, write_handouts
 
     try:
         workshop = load_workshop(root)

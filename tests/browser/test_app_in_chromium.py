@@ -14,7 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from therapy_workshop.workshop import load_workshop
+from therapy_workshop.validate.loader import load_workshop
 
 from ..expected import folded, shown
 from .conftest import ARTIFACTS as ARTIFACTS_DIR

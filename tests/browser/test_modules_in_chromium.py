@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from therapy_workshop.app import WorkshopApp
-from therapy_workshop.download import DownloadButton
-from therapy_workshop.feedback import plain_text
-from therapy_workshop.markdown import render_markdown
-from therapy_workshop.scenario_model import paths_to_endings
-from therapy_workshop.workshop import load_workshop
+from therapy_workshop.html.markdown import render_markdown
+from therapy_workshop.model.scenario import paths_to_endings
+from therapy_workshop.shell.app import WorkshopApp
+from therapy_workshop.validate.loader import load_workshop
+from therapy_workshop.widgets.download import DownloadButton
+from therapy_workshop.widgets.feedback import plain_text
 
 from ..expected import folded, shown, sources_text
 from .conftest import REPO, PageRecorder, VoilaServer

@@ -1,0 +1,193 @@
+"""The app shell: the whole workshop in one notebook, so each participant needs one kernel.
+
+On a 2-core machine a cold Voilà kernel costs ~0.7 s of CPU; a room opening a page per module would queue
+for seconds at every click. Here the header (brand, module menu, "Need support?") is shown once and the
+body swaps one module page for another inside the same kernel; pages are built on first visit and kept,
+so a half-finished quiz is still there when the learner comes back.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from therapy_workshop.html.links import app_link
+from therapy_workshop.html.markdown import escape
+from therapy_workshop.model.problems import ContentError
+from therapy_workshop.shell.frame import navigation_html, style_html, support_panel_html
+from therapy_workshop.shell.render import build_module_page
+from therapy_workshop.store.current import get_workshop
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
+from therapy_workshop.widgets.location import LocationSync
+from therapy_workshop.widgets.progress import ProgressStore, modules_done_text, progress
+
+if TYPE_CHECKING:
+    from therapy_workshop.model.workshop import Workshop
+
+
+def module_menu_html(workshop: Workshop, current: str) -> str:
+    """The list of all modules, the current one marked for screen readers and by style."""
+    items = []
+    for module in workshop.modules:
+        attribute = ' aria-current="page"' if module.id == current else ""
+        items.append(f'<li><a href="{escape(app_link(module))}"{attribute}>{escape(module.title)}</a></li>')
+    return (
+        f'<nav class="tw-menu" aria-label="{escape(workshop.ui.contents)}">'
+        f'<ol class="tw-menu-list">{"".join(items)}</ol></nav>'
+    )
+
+
+class WorkshopApp(lean.VBox):
+    """Header, one module page at a time, footer.
+
+    ``go``, ``next_module`` and ``previous_module`` are the Python twins of the links.
+    """
+
+    current = traitlets.Unicode(help="Id of the module on screen.")
+    notice = traitlets.Unicode("", help="A one-off message above the page, e.g. for an unknown deep link.")
+    facilitator = traitlets.Bool(False, help="Show facilitator notes and answer keys (?view=facilitator).")
+
+    def __init__(self, workshop: Workshop, **kwargs: Any) -> None:
+        self.workshop = workshop
+        self.pages: dict[str, widgets.VBox] = {}
+        self.location = LocationSync()
+        self.tracker = progress()
+        self.store = ProgressStore(self.tracker)
+        self.progress_line = lean.HTML()
+        self.location.on_navigate(self.go)
+        self.location.observe(self._on_query_change, names="query")
+        self.facilitator_panel = lean.HTML()
+        self.brand = lean.HTML(
+            f'{style_html()}<header class="tw-app-header"><p class="tw-brand">'
+            f"{escape(workshop.ui.workshop_title)}</p></header>"
+        )
+        self.menu = lean.HTML()
+        self.support = lean.HTML(support_panel_html(workshop))
+        self.picker = build_jurisdiction_picker(workshop)
+        header_parts = [self.brand, self.menu, self.progress_line]
+        header_parts += ([self.picker] if self.picker is not None else []) + [self.support]
+        header = lean.VBox(header_parts)
+        header.add_class("tw-header")
+        self.notice_area = lean.HTML()
+        self.body = lean.VBox()
+        self.body.add_class("tw-body")
+        self.footer = lean.HTML()
+        super().__init__(
+            [self.location, self.store, header, self.notice_area, self.facilitator_panel, self.body, self.footer],
+            **kwargs,
+        )
+        self.tracker.observe(self._on_progress_change, names="completed")
+        self.add_class("tw-app")
+        self.current = workshop.modules[0].id
+
+    # ------------------------------------------------------------------ Python twins of the links
+    def go(self, module_id: str) -> None:
+        """Show ``module_id``; an unknown id shows the start page with a notice instead of an error."""
+        known = {module.id for module in self.workshop.modules}
+        if module_id in known:
+            self.notice = ""
+            self.current = module_id
+        else:
+            self.notice = self.workshop.ui.format("module_unknown", module=module_id)
+            self.current = self.workshop.modules[0].id
+
+    def next_module(self) -> None:
+        """Move to the following module, if there is one."""
+        _before, after = self.workshop.neighbours(self.current)
+        if after is not None:
+            self.go(after.id)
+
+    def previous_module(self) -> None:
+        """Move to the preceding module, if there is one."""
+        before, _after = self.workshop.neighbours(self.current)
+        if before is not None:
+            self.go(before.id)
+
+    @property
+    def page(self) -> widgets.VBox:
+        """The module page on screen."""
+        return self.pages[self.current]
+
+    # ------------------------------------------------------------------ reactions
+    @traitlets.observe("current")
+    def _on_current_change(self, change: dict[str, Any]) -> None:
+        module_id = change["new"]
+        if module_id not in self.pages:
+            self.pages[module_id] = build_module_page(self.workshop, module_id)
+        self.body.children = [self.pages[module_id]]
+        self.menu.value = module_menu_html(self.workshop, module_id)
+        self.footer.value = (
+            f'<footer class="tw-footer">{navigation_html(self.workshop, module_id, app_link)}'
+            f'<p class="tw-not-advice">{escape(self.workshop.ui.not_advice)}</p></footer>'
+        )
+        module = self.workshop.module(module_id)
+        self.location.page_title = f"{module.title} · {self.workshop.ui.workshop_title}"
+        self.location.current = module_id
+        self._show_facilitator_panel()
+        self.tracker.record(module_id, "visited")
+        self.tracker.last_module = module_id
+        self._show_progress()
+
+    def _on_progress_change(self, _change: dict[str, Any]) -> None:
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        text = modules_done_text(self.workshop, self.tracker)
+        self.progress_line.value = f'<p class="tw-progress-line">{escape(text)}</p>'
+
+    def _on_query_change(self, _change: dict[str, Any]) -> None:
+        self.facilitator = self.location.requested_view == "facilitator"
+
+    @traitlets.observe("facilitator")
+    def _on_facilitator_change(self, _change: dict[str, Any]) -> None:
+        self._show_facilitator_panel()
+
+    def _show_facilitator_panel(self) -> None:
+        # Learners never receive this HTML: it is built only in the facilitator view.
+        if not self.facilitator:
+            self.facilitator_panel.value = ""
+            return
+        # Imported here: it brings the content models (pydantic), which participants' kernels never need.
+        from therapy_workshop.facilitator.view import facilitator_panel_html
+
+        self.facilitator_panel.value = facilitator_panel_html(self.workshop, self.current)
+
+    @traitlets.observe("notice")
+    def _on_notice_change(self, change: dict[str, Any]) -> None:
+        text = change["new"]
+        self.notice_area.value = f'<p class="tw-notice" role="alert">{escape(text)}</p>' if text else ""
+
+
+# Hard-coded, not in ui.yaml: it must show even when ui.yaml is the file that is broken.
+CONTENT_PROBLEM_NOTICE = (
+    '<div class="tw-app"><h1>The workshop cannot open right now</h1>'
+    "<p>Some of its content has {count} and the app stopped rather than show it wrongly. "
+    "Nothing you did caused this.</p>"
+    "<p>If you run this workshop: the terminal where you started the app lists each problem with its file and "
+    "line, and <code>make check</code> shows them again once you have fixed them.</p></div>"
+)
+
+
+def content_problem_notice(error: ContentError) -> widgets.HTML:
+    """What a visitor sees when the content does not load: a plain notice, never a traceback.
+
+    The problems themselves go to the server's terminal (the kernel's original stderr), where the person who
+    started the app can read them; the page says only how many there are.
+    """
+    print(f"The workshop content did not load:\n{error}", file=sys.__stderr__, flush=True)
+    count = len(error.problems)
+    problems = "a problem" if count == 1 else f"{count} problems"
+    return lean.HTML(CONTENT_PROBLEM_NOTICE.format(count=problems))
+
+
+def app() -> WorkshopApp | widgets.HTML:
+    """Show the whole workshop as one app: the single call in ``notebooks/app.ipynb``."""
+    try:
+        workshop = get_workshop()
+    except ContentError as error:
+        return content_problem_notice(error)
+    return WorkshopApp(workshop)

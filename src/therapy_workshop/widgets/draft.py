@@ -1,0 +1,94 @@
+"""Complaint draft helper: guided boxes that become a clear written draft, saved on the learner's device.
+
+Whatever the learner types is escaped before it is shown, is never stored, and reaches a file only through
+their own browser's download. The draft is a starting point for the regulator's own form, not a
+replacement for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from therapy_workshop.html.markdown import escape
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.download import DownloadButton
+from therapy_workshop.widgets.feedback import activity_heading_html, plain_text
+
+if TYPE_CHECKING:
+    from therapy_workshop.model.content import UIStrings
+    from therapy_workshop.model.process import DraftFile
+
+
+class ComplaintDraft(lean.VBox):
+    """One labelled box per guided question, a live preview and a download button."""
+
+    def __init__(self, draft: DraftFile, ui: UIStrings, **kwargs: Any) -> None:
+        self.draft = draft
+        self.ui = ui
+        self.boxes: dict[str, widgets.Text | widgets.Textarea] = {}
+        rows: list[widgets.Widget] = []
+        for field in draft.fields:
+            box_class = widgets.Text if field.lines == 1 else widgets.Textarea
+            box = box_class(
+                description=field.label,
+                placeholder=field.hint,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="100%", height=None if field.lines == 1 else f"{field.lines * 1.6:.1f}rem"),
+            )
+            box.observe(self._on_box_change, names="value")
+            self.boxes[field.id] = box
+            hint = lean.HTML(f'<p class="tw-hint">{escape(field.hint)}</p>')
+            rows.append(lean.VBox([box, hint]))
+        self.preview = lean.HTML()
+        self.download = DownloadButton(label=ui.download_draft, filename=draft.filename)
+        heading = lean.HTML(activity_heading_html(draft.title, draft.instructions))
+        super().__init__([heading, *rows, self.preview, self.download], **kwargs)
+        self.add_class("tw-draft")
+        self._update()
+
+    # ------------------------------------------------------------------ Python twins
+    def fill(self, field_id: str, text: str) -> None:
+        """Type ``text`` into the box for ``field_id``."""
+        if field_id not in self.boxes:
+            raise KeyError(f"no field {field_id!r}; fields are {', '.join(self.boxes)}")
+        self.boxes[field_id].value = text
+
+    @property
+    def text(self) -> str:
+        """The draft as it will be saved."""
+        return str(self.download.text)
+
+    @property
+    def preview_text(self) -> str:
+        """The preview as a learner reads it."""
+        return plain_text(self.preview.value)
+
+    # ------------------------------------------------------------------ reactions
+    def _on_box_change(self, _change: dict[str, Any]) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        filled = [(field.label, self.boxes[field.id].value.strip()) for field in self.draft.fields]
+        filled = [(label, value) for label, value in filled if value]
+        if not filled:
+            self.preview.value = f'<p class="tw-meta">{escape(self.ui.draft_empty)}</p>'
+            self.download.text = ""
+            return
+        self.download.text = "\n\n".join(f"{label}\n{'-' * len(label)}\n{value}" for label, value in filled) + "\n"
+        sections = "".join(
+            f"<h5>{escape(label)}</h5>"
+            + "".join(f"<p>{escape(line)}</p>" for line in value.splitlines() if line.strip())
+            for label, value in filled
+        )
+        lead = f'<p class="tw-lead">{escape(self.ui.your_draft)}</p>'
+        self.preview.value = f'<div class="tw-script-preview">{lead}{sections}</div>'
+
+
+def build_complaint_draft(workshop: Any, module_id: str) -> ComplaintDraft:
+    """The draft helper of ``module_id``."""
+    draft = workshop.activities.drafts.get(module_id)
+    if draft is None:
+        raise KeyError(f"no draft helper for module {module_id!r}: there is no content/{module_id}/draft.yaml")
+    return ComplaintDraft(draft, workshop.ui)

@@ -1,0 +1,151 @@
+"""The learner's jurisdiction: one choice per kernel that every page follows.
+
+Where a therapist works decides who takes complaints, how, and what can happen. The learner chooses once
+(in the page frame); the guide, the process explorer and the case files all observe the same
+:class:`SharedState`, so in the app the choice carries across modules. Nothing is stored: the choice lives
+in the learner's own kernel for the length of the visit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import traitlets
+
+from therapy_workshop.html.markdown import escape, external_link, render_markdown
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.feedback import source_line_html
+
+if TYPE_CHECKING:
+    from therapy_workshop.model.content import Source, UIStrings
+    from therapy_workshop.model.process import Jurisdiction
+
+
+class SharedState(traitlets.HasTraits):
+    """Choices that apply to every page in this kernel."""
+
+    jurisdiction = traitlets.Unicode("", help="Id of the chosen jurisdiction; '' until the learner chooses.")
+
+
+_STATE = SharedState()
+
+
+def shared_state() -> SharedState:
+    """The state shared by every widget in this kernel."""
+    return _STATE
+
+
+class JurisdictionPicker(lean.VBox):
+    """A labelled drop-down of places; changing it changes every page that follows the jurisdiction."""
+
+    def __init__(
+        self, jurisdictions: Mapping[str, Jurisdiction], ui: UIStrings, state: SharedState, **kwargs: Any
+    ) -> None:
+        options = [(ui.choose_place, "")] + [(item.name, item.id) for item in _ordered(jurisdictions)]
+        self.dropdown = widgets.Dropdown(
+            options=options,
+            value=state.jurisdiction if state.jurisdiction in jurisdictions else "",
+            description=ui.jurisdiction_label,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
+        )
+        traitlets.link((self.dropdown, "value"), (state, "jurisdiction"))
+        super().__init__([self.dropdown], **kwargs)
+        self.add_class("tw-jurisdiction-picker")
+
+
+def _ordered(jurisdictions: Mapping[str, Jurisdiction]) -> list[Jurisdiction]:
+    """General entries first, each followed by the places that add to it."""
+    top = sorted((item for item in jurisdictions.values() if item.parent is None), key=lambda item: item.name)
+    ordered: list[Jurisdiction] = []
+    for parent in top:
+        ordered.append(parent)
+        ordered.extend(
+            sorted(
+                (item for item in jurisdictions.values() if item.parent == parent.id),
+                key=lambda item: item.name,
+            )
+        )
+    ordered.extend(item for item in jurisdictions.values() if item not in ordered)
+    return ordered
+
+
+def jurisdiction_html(jurisdiction: Jurisdiction, ui: UIStrings, sources: Mapping[str, Source]) -> str:
+    """Who takes complaints in one place, how, the limits, the appeal route and the register look-up."""
+    bodies = "".join(
+        f"<li><strong>{escape(body.name)}</strong> ({escape(body.covers)}): {escape(body.how)}"
+        + (f" {external_link(body.url, escape(ui.website))}" if body.url else "")
+        + "</li>"
+        for body in jurisdiction.bodies
+    )
+    register = escape(jurisdiction.register_lookup)
+    if jurisdiction.register_url:
+        register += " " + external_link(jurisdiction.register_url, escape(ui.website))
+    facts = [
+        (ui.anonymous_label, escape(jurisdiction.anonymous)),
+        (ui.time_limits_label, escape(jurisdiction.time_limits)),
+        (ui.outcomes_label, escape("; ".join(jurisdiction.outcomes))),
+        (ui.appeal_label, escape(jurisdiction.appeal)),
+        (ui.register_label, register),
+    ]
+    if jurisdiction.cannot_do:
+        facts.append((ui.cannot_do_label, escape(jurisdiction.cannot_do)))
+    rows = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts)
+    checked = ui.format("last_checked", date=jurisdiction.last_checked.isoformat())
+    keys = list(dict.fromkeys(jurisdiction.sources + [key for body in jurisdiction.bodies for key in body.sources]))
+    return (
+        f'<div class="tw-jurisdiction"><h3>{escape(jurisdiction.name)}</h3>{render_markdown(jurisdiction.summary)}'
+        f"<p><strong>{escape(ui.bodies_label)}</strong></p><ul>{bodies}</ul><dl>{rows}</dl>"
+        f'<p class="tw-meta">{escape(checked)} {escape(ui.not_advice)}</p>'
+        f"{source_line_html(keys, sources, ui)}</div>"
+    )
+
+
+class JurisdictionGuide(lean.VBox):
+    """Module text that follows the chosen jurisdiction, and says what is common when none is chosen."""
+
+    def __init__(
+        self,
+        jurisdictions: Mapping[str, Jurisdiction],
+        ui: UIStrings,
+        sources: Mapping[str, Source],
+        state: SharedState,
+        **kwargs: Any,
+    ) -> None:
+        self.jurisdictions = jurisdictions
+        self.ui = ui
+        self.sources = sources
+        self.state = state
+        self.body = lean.HTML()
+        super().__init__([self.body], **kwargs)
+        self.add_class("tw-jurisdiction-guide")
+        state.observe(self._on_jurisdiction_change, names="jurisdiction")
+        self._show()
+
+    def _on_jurisdiction_change(self, _change: dict[str, Any]) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        chosen = self.jurisdictions.get(self.state.jurisdiction)
+        if chosen is None:
+            self.body.value = (
+                f'<div class="tw-jurisdiction tw-notice-soft">{render_markdown(self.ui.no_place_yet)}</div>'
+            )
+        else:
+            self.body.value = jurisdiction_html(chosen, self.ui, self.sources)
+
+
+def build_jurisdiction_guide(workshop: Any) -> JurisdictionGuide:
+    """The guide that follows the learner's jurisdiction."""
+    jurisdictions = workshop.activities.jurisdictions
+    if not jurisdictions:
+        raise KeyError("there are no jurisdiction files in content/jurisdictions/")
+    return JurisdictionGuide(jurisdictions, workshop.ui, workshop.sources, shared_state())
+
+
+def build_jurisdiction_picker(workshop: Any) -> JurisdictionPicker | None:
+    """The picker for the page frame, or None when the workshop has no jurisdictions."""
+    jurisdictions = workshop.activities.jurisdictions
+    return JurisdictionPicker(jurisdictions, workshop.ui, shared_state()) if jurisdictions else None

@@ -1,0 +1,164 @@
+"""Ordering exercise: put steps in order with Move up / Move down buttons (or Alt+arrow keys).
+
+Check gives feedback per step: a step in the right place shows why it belongs there; a step out of place
+says whether it belongs earlier or later, so the learner can fix it without being handed the answer.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.checkable import Checkable
+from therapy_workshop.widgets.feedback import (
+    activity_heading_html,
+    button_row,
+    plain_text,
+    source_line_html,
+)
+from therapy_workshop.widgets.live_region import LiveRegion
+from therapy_workshop.widgets.order_list import OrderList
+
+if TYPE_CHECKING:
+    from therapy_workshop.model.content import Source, UIStrings
+    from therapy_workshop.model.process import OrderingExercise
+
+
+class OrderingError(RuntimeError):
+    """An ordering action that does not apply (unknown item, or the list is locked)."""
+
+
+def starting_order(exercise: OrderingExercise) -> list[int]:
+    """A shuffled order that is the same on every visit and never already right."""
+    order = list(range(len(exercise.items)))
+    random.Random(exercise.id).shuffle(order)
+    if order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+class OrderingWidget(Checkable):
+    """The list, Check / Try again / Show answer, and per-step feedback."""
+
+    first_score = traitlets.Int(-1, help="Steps in place at the first check; -1 until then.")
+
+    def __init__(self, exercise: OrderingExercise, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
+        self.exercise = exercise
+        self.ui = ui
+        self.sources = sources
+        self.list = OrderList(
+            item_html=[render_inline(item.text) for item in exercise.items],
+            item_text=[plain_text(render_inline(item.text)) for item in exercise.items],
+            order=starting_order(exercise),
+            marks=[""] * len(exercise.items),
+            labels={
+                "up": ui.move_up,
+                "down": ui.move_down,
+                "right": ui.mark_in_place,
+                "wrong": ui.mark_out_of_place,
+            },
+        )
+        buttons, (self.check_button, self.retry_button, self.show_answer_button) = button_row(
+            (ui.check, self.check, True), (ui.try_again, self.retry, False), (ui.show_answer, self.show_answer, False)
+        )
+        self.feedback = LiveRegion(label=ui.feedback_label)
+        heading = lean.HTML(activity_heading_html(exercise.title, exercise.instructions))
+        super().__init__([heading, self.list, buttons, self.feedback], **kwargs)
+        self.add_class("tw-exercise")
+        self.add_class("tw-ordering")
+        self._show_controls()
+
+    # ------------------------------------------------------------------ Python twins
+    @property
+    def order(self) -> list[str]:
+        """Item ids in the order shown."""
+        return [self.exercise.items[index].id for index in self.list.order]
+
+    def move_up(self, item: str) -> None:
+        """Move ``item`` one place up, as its Move up button does."""
+        self._move(item, -1)
+
+    def move_down(self, item: str) -> None:
+        """Move ``item`` one place down."""
+        self._move(item, 1)
+
+    def set_order(self, item_ids: list[str]) -> None:
+        """Arrange all items at once (for tests and for a learner who types positions)."""
+        self._require_unlocked()
+        ids = [item.id for item in self.exercise.items]
+        unknown = [each for each in item_ids if each not in ids]
+        if unknown:
+            raise OrderingError(f"unknown item {unknown[0]!r}")
+        self.list.order = [ids.index(each) for each in item_ids]
+
+    # ------------------------------------------------------------------ what the learner sees
+    @property
+    def in_place(self) -> int:
+        """Steps in their right place."""
+        return sum(position == item for position, item in enumerate(self.list.order))
+
+    @property
+    def feedback_text(self) -> str:
+        """The feedback as plain text."""
+        return plain_text(self.feedback.html)
+
+    # ------------------------------------------------------------------ the state machine's hooks
+    def _note_first_attempt(self, revealed: bool) -> None:
+        if self.first_score < 0:
+            self.first_score = self.in_place
+
+    def _is_all_right(self) -> bool:
+        return self.in_place == len(self.exercise.items)
+
+    def _before_reveal(self) -> None:
+        self.list.order = list(range(len(self.exercise.items)))  # every step in its place
+
+    def _draw(self, status: str) -> None:
+        self.list.disabled = status != "answering"
+        if status == "answering":
+            self.list.marks = [""] * len(self.exercise.items)
+            self.feedback.html = ""
+        else:
+            self.list.marks = [
+                "right" if position == item else "wrong" for position, item in enumerate(self.list.order)
+            ]
+            self.feedback.html = self._feedback_html()
+            self.feedback.request_focus()
+
+    def _require_unlocked(self) -> None:
+        if self.status != "answering":
+            raise OrderingError("the list is locked while feedback is shown: call retry() first")
+
+    def _move(self, item_id: str, delta: int) -> None:
+        self._require_unlocked()
+        ids = [item.id for item in self.exercise.items]
+        if item_id not in ids:
+            raise OrderingError(f"unknown item {item_id!r}")
+        order = list(self.list.order)
+        position = order.index(ids.index(item_id))
+        target = position + delta
+        if 0 <= target < len(order):
+            order[position], order[target] = order[target], order[position]
+            self.list.order = order
+
+    def _feedback_html(self) -> str:
+        rows = []
+        for position, index in enumerate(self.list.order):
+            item = self.exercise.items[index]
+            text = render_inline(item.text)
+            if position == index:
+                body = render_markdown(item.explanation) + source_line_html(item.sources, self.sources, self.ui)
+                rows.append(f'<li data-tone="right"><strong>{text}</strong>: {escape(self.ui.in_place)}{body}</li>')
+            else:
+                hint = self.ui.belongs_earlier if index < position else self.ui.belongs_later
+                rows.append(f'<li data-tone="wrong"><strong>{text}</strong>: {escape(hint)}</li>')
+        score = self.ui.format("ordered_score", right=self.in_place, total=len(self.exercise.items))
+        return (
+            f'<div class="tw-feedback"><p class="tw-score">{escape(score)}</p>'
+            f'<ol class="tw-order-feedback">{"".join(rows)}</ol></div>'
+        )

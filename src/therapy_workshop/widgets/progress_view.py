@@ -1,0 +1,66 @@
+"""The start page's view of progress: what is done, where to continue, and a reset button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from therapy_workshop.html.links import ModuleLink, notebook_link
+from therapy_workshop.html.markdown import escape
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.progress import Progress, module_status, modules_done_text, progress
+
+
+class ProgressOverview(lean.VBox):
+    """Modules with their state, "continue where you left off", and "Reset my progress"."""
+
+    def __init__(
+        self, workshop: Any, link: ModuleLink = notebook_link, tracker: Progress | None = None, **kwargs: Any
+    ) -> None:
+        self.workshop = workshop
+        self.link = link
+        self.tracker = tracker or progress()
+        self.summary = lean.HTML()
+        self.reset_button = lean.Button(description=workshop.ui.reset_progress)
+        self.reset_button.on_click(lambda _button: self.tracker.reset())
+        super().__init__([self.summary, self.reset_button], **kwargs)
+        self.add_class("tw-progress")
+        self.tracker.observe(self._on_progress_change, names=["completed", "last_module", "notice", "assessment"])
+        self._show()
+
+    def _on_progress_change(self, _change: dict[str, Any]) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        ui = self.workshop.ui
+        status = module_status(self.workshop, self.tracker)
+        rows = []
+        for module in self.workshop.modules[1:]:
+            done, total = status[module.id]
+            state = (
+                ui.state_done
+                if done == total
+                else (ui.state_started if done or module.id in self.tracker.completed else ui.state_not_started)
+            )
+            rows.append(
+                f'<li><a href="{escape(self.link(module))}">{escape(module.title)}</a>: '
+                f'<span class="tw-state">{escape(state)}</span></li>'
+            )
+        count = modules_done_text(self.workshop, self.tracker)
+        resume = ""
+        known = {module.id: module for module in self.workshop.modules}
+        if self.tracker.last_module in known and self.tracker.last_module != self.workshop.modules[0].id:
+            module = known[self.tracker.last_module]
+            resume = (
+                f'<p class="tw-resume"><a href="{escape(self.link(module))}">'
+                f"{escape(ui.format('continue_with', title=module.title))}</a></p>"
+            )
+        notice = f'<p class="tw-notice" role="status">{escape(self.tracker.notice)}</p>' if self.tracker.notice else ""
+        self.summary.value = (
+            f'<div class="tw-progress-summary"><h3>{escape(ui.progress_heading)}</h3>{notice}'
+            f"<p>{escape(count)} {escape(ui.progress_privacy)}</p>{resume}<ul>{''.join(rows)}</ul></div>"
+        )
+
+
+def build_progress_overview(workshop: Any, link: ModuleLink = notebook_link) -> ProgressOverview:
+    """The progress overview for the start page."""
+    return ProgressOverview(workshop, link)

@@ -1,0 +1,231 @@
+"""Branching scenario widget: decisions with consequences, then an after-action review.
+
+The learner reads a situation and picks what to do; the feedback says what follows and why, and Continue
+moves the story on. Variables carry consequences from one decision to later ones (a choice may only be on
+offer if, say, ``confidence >= 2``). At an ending the debrief explains the outcome and the after-action
+review lists every decision, in order, with what followed. Back and Restart undo without penalty; there is
+no timer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from therapy_workshop.html.markdown import escape, render_markdown
+from therapy_workshop.model.conditions import parse_condition
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.feedback import activity_heading_html, plain_text, set_hidden, source_line_html
+from therapy_workshop.widgets.live_region import LiveRegion
+from therapy_workshop.widgets.progress import track
+
+if TYPE_CHECKING:
+    from therapy_workshop.model.content import Source, UIStrings
+    from therapy_workshop.model.scenario import Scenario, ScenarioChoice
+
+
+class ScenarioError(RuntimeError):
+    """A scenario action that does not apply right now (e.g. picking while feedback is shown)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One decision taken: where, which choice, and the variables before it (so Back can undo it)."""
+
+    node_id: str
+    choice_index: int
+    values_before: tuple[tuple[str, int], ...]
+
+
+class ScenarioWidget(lean.VBox):
+    """Plays one scenario. Python twins: ``pick(i)``, ``proceed()``, ``back()``, ``restart()``."""
+
+    node = traitlets.Unicode(help="Id of the node on screen.")
+    stage = traitlets.Enum(
+        ("choosing", "feedback", "ended"),
+        "choosing",
+        help="Choosing, reading a choice's feedback, or at an ending.",
+    )
+
+    def __init__(self, scenario: Scenario, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
+        self.scenario = scenario
+        self.ui = ui
+        self.sources = sources
+        self.values: dict[str, int] = dict(scenario.variables)
+        self.steps: list[Step] = []
+        self.pending: ScenarioChoice | None = None
+        self.heading = lean.HTML(activity_heading_html(scenario.title, scenario.intro))
+        self.situation = lean.HTML()
+        self.choice_box = lean.VBox()
+        self.choice_box.add_class("tw-scenario-choices")
+        self.feedback = LiveRegion(label=ui.feedback_label)
+        self.continue_button = lean.Button(description=ui.continue_story, button_style="primary")
+        self.back_button = lean.Button(description=ui.back)
+        self.restart_button = lean.Button(description=ui.restart)
+        self.continue_button.on_click(lambda _button: self.proceed())
+        self.back_button.on_click(lambda _button: self.back())
+        self.restart_button.on_click(lambda _button: self.restart())
+        controls = lean.HBox([self.continue_button, self.back_button, self.restart_button])
+        controls.add_class("tw-buttons")
+        self.review = LiveRegion(label=ui.review_label)
+        super().__init__(
+            [self.heading, self.situation, self.choice_box, self.feedback, controls, self.review], **kwargs
+        )
+        self.add_class("tw-scenario")
+        self.node = scenario.start
+
+    # ------------------------------------------------------------------ Python twins
+    @property
+    def offered(self) -> list[int]:
+        """Indexes (into the node's choices) of the choices on offer now, in the order shown."""
+        node = self.scenario.nodes[self.node]
+        return [
+            index
+            for index, choice in enumerate(node.choices)
+            if choice.when is None or parse_condition(choice.when).evaluate(self.values)
+        ]
+
+    def pick(self, position: int) -> None:
+        """Take the ``position``-th choice on offer: its feedback is shown and Continue appears."""
+        if self.stage != "choosing":
+            raise ScenarioError("a choice's feedback is showing: call proceed() to continue, or back()")
+        offered = self.offered
+        if not 0 <= position < len(offered):
+            raise ScenarioError(f"choice {position} is not on offer (there are {len(offered)})")
+        index = offered[position]
+        choice = self.scenario.nodes[self.node].choices[index]
+        self.steps.append(Step(self.node, index, tuple(sorted(self.values.items()))))
+        for name, change in choice.changes.items():
+            self.values[name] = self.values.get(name, 0) + change
+        self.pending = choice
+        self.stage = "feedback"
+
+    def proceed(self) -> None:
+        """Continue to where the chosen option leads."""
+        if self.stage != "feedback" or self.pending is None:
+            raise ScenarioError("choose something first")
+        target = self.pending.goto
+        self.pending = None
+        self.stage = "choosing"
+        self.node = target
+
+    def back(self) -> None:
+        """Undo the last decision (its feedback, or the move it led to), restoring the variables."""
+        if not self.scenario.allow_back:
+            raise ScenarioError("Back is switched off for this scenario")
+        if not self.steps:
+            return
+        step = self.steps.pop()
+        self.values = dict(step.values_before)
+        self.pending = None
+        self.stage = "choosing"
+        self.node = step.node_id
+        self._show()
+
+    def restart(self) -> None:
+        """Start again from the beginning with the starting variables."""
+        self.values = dict(self.scenario.variables)
+        self.steps = []
+        self.pending = None
+        self.stage = "choosing"
+        self.node = self.scenario.start
+        self._show()
+
+    @property
+    def path(self) -> list[str]:
+        """Node ids visited so far, in order, ending with the current one."""
+        return [step.node_id for step in self.steps] + ([self.node] if self.stage != "feedback" else [])
+
+    @property
+    def ending(self) -> str | None:
+        """The kind of ending reached (good, mixed or poor), or None while the story goes on."""
+        return self.scenario.nodes[self.node].ending if self.stage == "ended" else None
+
+    @property
+    def situation_text(self) -> str:
+        """What the learner reads now, as plain text."""
+        return plain_text(self.situation.value)
+
+    @property
+    def review_text(self) -> str:
+        """The debrief and after-action review, as plain text."""
+        return plain_text(self.review.html)
+
+    # ------------------------------------------------------------------ reactions
+    @traitlets.observe("node")
+    def _on_node_change(self, _change: dict[str, Any]) -> None:
+        node = self.scenario.nodes[self.node]
+        if node.is_ending:
+            self.stage = "ended"
+        self._show()
+
+    @traitlets.observe("stage")
+    def _on_stage_change(self, _change: dict[str, Any]) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        node = self.scenario.nodes[self.node]
+        ending_label = f'<p class="tw-ending-kind">{escape(self._ending_label(node.ending))}</p>' if node.ending else ""
+        text = render_markdown(node.text)
+        self.situation.value = f'<div class="tw-situation"><h4>{escape(node.title)}</h4>{ending_label}{text}</div>'
+        buttons = []
+        if self.stage == "choosing":
+            for position, index in enumerate(self.offered):
+                button = lean.Button(description=node.choices[index].label, tooltip=node.choices[index].label)
+                button.add_class("tw-choice-button")
+                button.on_click(lambda _button, position=position: self.pick(position))
+                buttons.append(button)
+        self.choice_box.children = buttons
+        if self.stage == "feedback" and self.pending is not None:
+            self.feedback.html = (
+                f'<div class="tw-feedback" data-tone="story"><p class="tw-lead">{escape(self.ui.you_chose)} '
+                f"<strong>{escape(self.pending.label)}</strong></p>{render_markdown(self.pending.feedback)}</div>"
+            )
+            self.feedback.request_focus()
+        else:
+            self.feedback.html = ""
+        if self.stage == "ended":
+            self.review.html = self._review_html()
+            self.review.request_focus()
+        else:
+            self.review.html = ""
+        set_hidden(self.continue_button, self.stage != "feedback")
+        set_hidden(self.back_button, not (self.scenario.allow_back and self.steps))
+        set_hidden(self.restart_button, not self.steps)
+
+    def _ending_label(self, kind: str | None) -> str:
+        return {"good": self.ui.ending_good, "mixed": self.ui.ending_mixed, "poor": self.ui.ending_poor}.get(
+            kind or "", ""
+        )
+
+    def _review_html(self) -> str:
+        node = self.scenario.nodes[self.node]
+        rows = []
+        for step in self.steps:
+            choice = self.scenario.nodes[step.node_id].choices[step.choice_index]
+            where = self.scenario.nodes[step.node_id].title
+            rows.append(
+                f"<li><p><strong>{escape(where)}</strong>: {escape(self.ui.you_chose)} "
+                f"<em>{escape(choice.label)}</em></p>{render_markdown(choice.feedback)}</li>"
+            )
+        return (
+            f'<div class="tw-review-block"><h4>{escape(self.ui.debrief_heading)}</h4>'
+            f"{render_markdown(node.debrief or '')}"
+            f'<h4>{escape(self.ui.review_label)}</h4><ol class="tw-after-action">{"".join(rows)}</ol>'
+            f"{source_line_html(self.scenario.sources, self.sources, self.ui)}</div>"
+        )
+
+
+def build_scenario(workshop: Any, scenario_id: str) -> ScenarioWidget:
+    """A fresh widget playing the scenario called ``scenario_id``."""
+    scenario = workshop.scenarios.get(scenario_id)
+    if scenario is None:
+        known = ", ".join(sorted(workshop.scenarios)) or "none"
+        raise KeyError(f"no scenario {scenario_id!r} (scenarios: {known})")
+    widget = ScenarioWidget(scenario, workshop.ui, workshop.sources)
+    module_id = workshop.activities.module_of.get(scenario_id, "")
+    track(widget, module_id, scenario_id, "stage", lambda stage: stage == "ended")
+    return widget

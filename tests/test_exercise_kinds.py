@@ -1,0 +1,35 @@
+"""Every exercise kind that check accepts has a widget and an answer key; an unknown kind is never guessed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from therapy_workshop.facilitator.view import EXERCISE_KEYS, exercise_key_html
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.validate.loading import EXERCISE_MODELS
+from therapy_workshop.widgets.exercises import EXERCISE_WIDGETS, build_exercise
+
+
+def test_every_kind_check_accepts_has_a_widget_and_an_answer_key() -> None:
+    assert sorted(EXERCISE_WIDGETS) == sorted(EXERCISE_MODELS) == sorted(EXERCISE_KEYS)
+
+
+def test_the_workshop_uses_every_kind(workshop: Workshop) -> None:
+    assert {exercise.kind for exercise in workshop.exercises.values()} == set(EXERCISE_MODELS)
+
+
+def test_an_exercise_of_a_kind_without_a_widget_is_refused_by_name(workshop: Workshop) -> None:
+    exercise = next(iter(workshop.exercises.values())).model_copy(update={"kind": "matching"})
+    exercises = {**workshop.exercises, exercise.id: exercise}
+    activities = dataclasses.replace(workshop.activities, exercises=exercises)
+    odd = dataclasses.replace(workshop, activities=activities)
+
+    with pytest.raises(KeyError) as widget_error:
+        build_exercise(odd, exercise.id)
+    with pytest.raises(KeyError) as key_error:
+        exercise_key_html(exercise)
+
+    assert widget_error.value.args[0] == f"exercise {exercise.id!r} is of kind 'matching', which has no widget"
+    assert key_error.value.args[0] == f"exercise {exercise.id!r} is of kind 'matching', which has no answer key here"
