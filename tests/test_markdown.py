@@ -36,4 +36,4 @@ def test_tables_and_code_render() -> None:
 
 
 def test_escape_quotes_for_attributes() -> None:
-    assert escape('"><script>') == "&quot;&gt;&lt;script&gt;"
+    assert escape('"><script>') == "&#34;&gt;&lt;script&gt;"  # markupsafe's entity for a double quote

@@ -7,7 +7,6 @@ the app turns links between module notebooks into ``?module=<id>`` links that it
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, cast
@@ -19,6 +18,9 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from therapy_workshop.html.safe import Markup, html
+from therapy_workshop.html.safe import escape as escape  # callers that escape by hand, until they use html()
 
 LinkRewriter = Callable[[str], str]
 
@@ -96,31 +98,29 @@ def _renderer(rewrite: LinkRewriter | None) -> RendererHTML:
     return renderer
 
 
-def render_markdown(text: str, rewrite_link: LinkRewriter | None = None) -> str:
-    """Render block Markdown (paragraphs, lists, headings, tables) to HTML."""
+def render_markdown(text: str, rewrite_link: LinkRewriter | None = None) -> Markup:
+    """Render block Markdown (paragraphs, lists, headings, tables) to HTML (raw HTML in the text is escaped)."""
     parser = _parser()
-    return str(_renderer(rewrite_link).render(parser.parse(text), parser.options, {}))
+    return Markup(_renderer(rewrite_link).render(parser.parse(text), parser.options, {}))
 
 
-def render_inline(text: str, rewrite_link: LinkRewriter | None = None) -> str:
+def render_inline(text: str, rewrite_link: LinkRewriter | None = None) -> Markup:
     """Render one line of Markdown (emphasis, links, code) without wrapping it in a paragraph."""
     parser = _parser()
-    return str(_renderer(rewrite_link).render(parser.parseInline(text), parser.options, {}))
+    return Markup(_renderer(rewrite_link).render(parser.parseInline(text), parser.options, {}))
 
 
-def escape(text: str) -> str:
-    """Escape plain text (for example, anything a learner typed) before it goes into HTML."""
-    return html.escape(text, quote=True)
+def external_link(url: str, text_html: str) -> Markup:
+    """A link to another site: opens in a new tab and tells that site nothing about this page.
+
+    ``text_html`` is escaped unless it is Markup already.
+    """
+    return html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, text_html)
 
 
-def external_link(url: str, text_html: str) -> str:
-    """A link to another site: opens in a new tab and tells that site nothing about this page."""
-    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{text_html}</a>'
-
-
-def markdown_div(inner_html: str) -> str:
+def markdown_div(inner_html: str) -> Markup:
     """Wrap rendered Markdown so it is styled exactly like Voilà's own Markdown cells.
 
     The classes go on an inner div: on the widget itself, the widget's font size and line height leak in.
     """
-    return f'<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown tw-markdown">{inner_html}</div>'
+    return html('<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown tw-markdown">{}</div>', inner_html)
