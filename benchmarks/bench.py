@@ -135,13 +135,14 @@ def static_server(folder: Path) -> Iterator[str]:
 def static_start_page(folder: Path) -> None:
     """The start page's content as one static HTML file: the floor for 'time to interactive'."""
     from therapy_workshop.html.markdown import markdown_div, render_markdown
+    from therapy_workshop.html.safe import join
     from therapy_workshop.model.notebook_source import read_cells
     from therapy_workshop.shell.frame import style_html, title_block_html
     from therapy_workshop.validate.loader import load_workshop
 
     workshop = load_workshop(REPO)
     cells = read_cells(REPO / "notebooks" / workshop.modules[0].notebook)
-    body = "".join(render_markdown(cell.source) for cell in cells if cell.cell_type == "markdown")
+    body = join(render_markdown(cell.source) for cell in cells if cell.cell_type == "markdown")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.html").write_text(
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{style_html()}</head><body><div class="tw-app">'

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.html.markdown import render_inline, render_markdown
+from therapy_workshop.html.safe import escape
 
 
 def test_raw_html_in_content_is_escaped() -> None:

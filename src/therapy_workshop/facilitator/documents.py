@@ -11,8 +11,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from therapy_workshop.facilitator.view import module_answer_keys_html, notes_html
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.facilitator.view import NO_NOTES, module_answer_keys_html, notes_html
+from therapy_workshop.html.markdown import render_inline, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.scenario import Scenario
 from therapy_workshop.widgets.certificate import UNICODE_FONTS
 
@@ -26,15 +27,18 @@ table { border-collapse: collapse; } th, td { border: 1px solid #c9d1da; padding
 """
 
 
-def html_document(title: str, body: str) -> str:
+def html_document(title: str, body: Markup) -> Markup:
     """A complete, self-contained HTML page (no external requests)."""
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+    return html(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>{style}</style></head><body><h1>{title}</h1>{body}</body></html>",
+        title=title,
+        style=Markup(STYLE),  # this module's own stylesheet
+        body=body,
     )
 
 
-def html_to_pdf(title: str, body: str) -> bytes:
+def html_to_pdf(title: str, body: Markup) -> bytes:
     """The same content as a PDF."""
     from fpdf import FPDF
 
@@ -56,14 +60,14 @@ def html_to_pdf(title: str, body: str) -> bytes:
         family = "workshop"
     pdf.set_font(family, size=10)
     pdf.set_title(title)
-    html = f"<h1>{escape(title)}</h1>{body}"
+    page = str(html("<h1>{}</h1>{}", title, body))
     if family == "helvetica":
-        html = html.encode("latin-1", "replace").decode("latin-1")
-    pdf.write_html(html, font_family=family)
+        page = page.encode("latin-1", "replace").decode("latin-1")
+    pdf.write_html(page, font_family=family)
     return bytes(pdf.output())
 
 
-def write_document(folder: Path, stem: str, title: str, body: str) -> list[Path]:
+def write_document(folder: Path, stem: str, title: str, body: Markup) -> list[Path]:
     """Write ``<stem>.html`` and ``<stem>.pdf`` into ``folder``; return both paths."""
     folder.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = folder / f"{stem}.html", folder / f"{stem}.pdf"
@@ -73,45 +77,63 @@ def write_document(folder: Path, stem: str, title: str, body: str) -> list[Path]
 
 
 # ---------------------------------------------------------------------------------------------- guide
-def agendas_html(workshop: Any) -> str:
+def agendas_html(workshop: Any) -> Markup:
     """Every agenda as a table of parts and minutes."""
     agendas = workshop.activities.agendas
     if agendas is None:
-        return "<p>No agendas yet.</p>"
+        return Markup("<p>No agendas yet.</p>")
     titles = {module.id: module.title for module in workshop.modules}
     sections = []
     for agenda in agendas.agendas:
-        rows = "".join(
-            f"<tr><td>{escape(titles.get(part.module, part.module) if part.module else 'Break')}</td>"
-            f"<td>{part.length}</td><td>{escape(part.note or '')}</td></tr>"
+        rows = join(
+            html(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                titles.get(part.module, part.module) if part.module else "Break",
+                part.length,
+                part.note or "",
+            )
             for part in agenda.parts
         )
-        audience = f"<p>{escape(agenda.audience)}</p>" if agenda.audience else ""
+        audience = html("<p>{}</p>", agenda.audience) if agenda.audience else ""
         sections.append(
-            f"<h3>{escape(agenda.title)} ({agenda.minutes} minutes)</h3>{audience}"
-            f"<table><thead><tr><th>Part</th><th>Minutes</th><th>Notes</th></tr></thead><tbody>{rows}</tbody></table>"
+            html(
+                "<h3>{} ({} minutes)</h3>{}<table><thead><tr><th>Part</th><th>Minutes</th><th>Notes</th></tr></thead>"
+                "<tbody>{}</tbody></table>",
+                agenda.title,
+                agenda.minutes,
+                audience,
+                rows,
+            )
         )
-    return "".join(sections)
+    return join(sections)
 
 
-def guide_body(workshop: Any) -> str:
+GUIDE_INTRO = Markup(
+    "<p>This guide is generated from the workshop content. It holds everything a facilitator needs: the "
+    "agendas, each module's objectives and timings, what to say, discussion prompts, how to debrief, how to "
+    "respond if someone is distressed, and the answer key for every question, exercise and scenario.</p>"
+)
+
+
+def guide_body(workshop: Any) -> Markup:
     """The facilitator guide: agendas, then per module its objectives, timings, notes and answer keys."""
-    parts = [
-        "<p>This guide is generated from the workshop content. It holds everything a facilitator needs: the "
-        "agendas, each module's objectives and timings, what to say, discussion prompts, how to debrief, how to "
-        "respond if someone is distressed, and the answer key for every question, exercise and scenario.</p>",
-        f"<h2>Agendas</h2>{agendas_html(workshop)}",
-    ]
+    parts = [GUIDE_INTRO, html("<h2>Agendas</h2>{}", agendas_html(workshop))]
     for module in workshop.modules:
-        objectives = "".join(f"<li>{render_inline(objective)}</li>" for objective in module.objectives)
+        objectives = join(html("<li>{}</li>", render_inline(objective)) for objective in module.objectives)
         notes = workshop.activities.facilitator_notes.get(module.id)
         parts.append(
-            f"<h2>{escape(module.title)} ({module.minutes} minutes)</h2><p>{render_inline(module.summary)}</p>"
-            f"<h3>Objectives</h3><ul>{objectives}</ul>"
-            + (notes_html(notes) if notes is not None else "<p>No facilitator notes for this module yet.</p>")
-            + module_answer_keys_html(workshop, module.id)
+            html(
+                "<h2>{title} ({minutes} minutes)</h2><p>{summary}</p><h3>Objectives</h3><ul>{objectives}</ul>"
+                "{notes}{keys}",
+                title=module.title,
+                minutes=module.minutes,
+                summary=render_inline(module.summary),
+                objectives=objectives,
+                notes=notes_html(notes) if notes is not None else NO_NOTES,
+                keys=module_answer_keys_html(workshop, module.id),
+            )
         )
-    return "".join(parts)
+    return join(parts)
 
 
 # ---------------------------------------------------------------------------------------------- handouts
@@ -128,74 +150,87 @@ def scenario_numbers(scenario: Scenario) -> dict[str, int]:
     return numbers
 
 
-def paper_scenario_html(scenario: Scenario) -> str:
+def paper_scenario_html(scenario: Scenario) -> Markup:
     """A scenario a group can play on paper by turning to numbered sections."""
     numbers = scenario_numbers(scenario)
     sections = []
     for node_id, number in sorted(numbers.items(), key=lambda pair: pair[1]):
         node = scenario.nodes[node_id]
-        choices = "".join(
-            f"<li>{escape(choice.label)}"
-            + (f" <em>(only if {escape(choice.when)})</em>" if choice.when else "")
-            + f" → turn to §{numbers[choice.goto]}</li>"
+        choices = join(
+            html(
+                "<li>{}{} → turn to §{}</li>",
+                choice.label,
+                html(" <em>(only if {})</em>", choice.when) if choice.when else "",
+                numbers[choice.goto],
+            )
             for choice in node.choices
         )
         ending = (
-            f"<p><strong>Ending ({escape(node.ending)}).</strong></p>{render_markdown(node.debrief or '')}"
+            html("<p><strong>Ending ({}).</strong></p>{}", node.ending, render_markdown(node.debrief or ""))
             if node.ending
             else ""
         )
         sections.append(
-            f'<h4 id="s{number}">§{number}. {escape(node.title)}</h4>{render_markdown(node.text)}'
-            + (f"<ul>{choices}</ul>" if choices else "")
-            + ending
+            html(
+                '<h4 id="s{number}">§{number}. {title}</h4>{text}{choices}{ending}',
+                number=number,
+                title=node.title,
+                text=render_markdown(node.text),
+                choices=html("<ul>{}</ul>", choices) if choices else "",
+                ending=ending,
+            )
         )
     variables = ", ".join(f"{name} = {value}" for name, value in scenario.variables.items())
-    tracking = f"<p>Keep score on paper, starting with: {escape(variables)}.</p>" if variables else ""
+    tracking = html("<p>Keep score on paper, starting with: {}.</p>", variables) if variables else ""
     intro = render_markdown(scenario.intro) if scenario.intro else ""
-    return f"<h3>{escape(scenario.title)} (paper version)</h3>{intro}{tracking}<p>Start at §1.</p>{''.join(sections)}"
+    return html("<h3>{} (paper version)</h3>{}{}<p>Start at §1.</p>{}", scenario.title, intro, tracking, join(sections))
 
 
-def handout_body(workshop: Any, module_id: str) -> str:
+def handout_body(workshop: Any, module_id: str) -> Markup:
     """A learner handout: key points, the questions without answers, the vignettes, the paper scenarios."""
     module = workshop.module(module_id)
     parts = [
-        f"<p>{render_inline(module.summary)}</p><h3>Key points</h3><ul>"
-        + "".join(f"<li>{render_inline(objective)}</li>" for objective in module.objectives)
-        + "</ul>"
+        html(
+            "<p>{}</p><h3>Key points</h3><ul>{}</ul>",
+            render_inline(module.summary),
+            join(html("<li>{}</li>", render_inline(objective)) for objective in module.objectives),
+        )
     ]
     quiz = workshop.quizzes.get(module_id)
     if quiz is not None:
-        questions = "".join(
-            f"<li><p>{render_inline(question.prompt)}"
-            + (" <em>(select all that apply)</em>" if question.kind == "multiple" else "")
-            + "</p><ul>"
-            + "".join(f"<li>☐ {render_inline(option.text)}</li>" for option in question.options)
-            + "</ul></li>"
+        questions = join(
+            html(
+                "<li><p>{}{}</p><ul>{}</ul></li>",
+                render_inline(question.prompt),
+                Markup(" <em>(select all that apply)</em>") if question.kind == "multiple" else "",
+                join(html("<li>☐ {}</li>", render_inline(option.text)) for option in question.options),
+            )
             for question in quiz.questions
         )
-        parts.append(f"<h3>{escape(quiz.title)}</h3><ol>{questions}</ol>")
+        parts.append(html("<h3>{}</h3><ol>{}</ol>", quiz.title, questions))
     for activity_id, owner in workshop.activities.module_of.items():
         if owner != module_id:
             continue
         if activity_id in workshop.exercises:
             exercise = workshop.exercises[activity_id]
-            items = "".join(f"<li>{render_inline(item.text)}</li>" for item in exercise.items)
+            items = join(html("<li>{}</li>", render_inline(item.text)) for item in exercise.items)
             if hasattr(exercise, "categories"):
-                labels = " / ".join(escape(category.label) for category in exercise.categories)
-                parts.append(f"<h3>{escape(exercise.title)}</h3><p>For each one, choose: {labels}.</p><ol>{items}</ol>")
+                labels = " / ".join(category.label for category in exercise.categories)
+                parts.append(
+                    html("<h3>{}</h3><p>For each one, choose: {}.</p><ol>{}</ol>", exercise.title, labels, items)
+                )
             else:
-                parts.append(f"<h3>{escape(exercise.title)}</h3><p>Number these steps in order.</p><ul>{items}</ul>")
+                parts.append(html("<h3>{}</h3><p>Number these steps in order.</p><ul>{}</ul>", exercise.title, items))
         elif activity_id in workshop.scenarios:
             parts.append(paper_scenario_html(workshop.scenarios[activity_id]))
-    parts.append(f"<p><em>{escape(workshop.ui.not_advice)}</em></p>")
-    return "".join(parts)
+    parts.append(html("<p><em>{}</em></p>", workshop.ui.not_advice))
+    return join(parts)
 
 
-def answer_sheet_body(workshop: Any) -> str:
+def answer_sheet_body(workshop: Any) -> Markup:
     """Every answer key, module by module, for the facilitator."""
-    return "".join(
-        f"<h2>{escape(module.title)}</h2>{module_answer_keys_html(workshop, module.id)}"
+    return join(
+        html("<h2>{}</h2>{}", module.title, module_answer_keys_html(workshop, module.id))
         for module in workshop.modules
         if module.id in workshop.quizzes or module.id in workshop.activities.module_of.values()
     )

@@ -9,74 +9,93 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.html.markdown import render_inline, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.content import CategoriseExercise, QuizFile
 from therapy_workshop.model.facilitation import FacilitatorNotes
 from therapy_workshop.model.process import OrderingExercise
 from therapy_workshop.model.scenario import Scenario, paths_to_endings
 
 
-def notes_html(notes: FacilitatorNotes, heading_level: int = 3) -> str:
+def heading(level: int, text: str) -> Markup:
+    """``<h{level}>`` around ``text`` (plain text is escaped, Markup kept)."""
+    return html("<h{0}>{1}</h{0}>", level, text)
+
+
+def notes_html(notes: FacilitatorNotes, heading_level: int = 3) -> Markup:
     """A module's facilitator notes: timed parts, prompts, debriefs, misconceptions, care if distressed."""
-    h, sub = f"h{heading_level}", f"h{heading_level + 1}"
-    parts = "".join(
-        f"<li><strong>{escape(part.title)}</strong> ({part.minutes} min){render_markdown(part.say)}</li>"
+    sub = heading_level + 1
+    parts = join(
+        html("<li><strong>{}</strong> ({} min){}</li>", part.title, part.minutes, render_markdown(part.say))
         for part in notes.parts
     )
-    prompts = "".join(f"<li>{render_inline(prompt)}</li>" for prompt in notes.prompts)
-    debriefs = "".join(
-        f"<li><strong>{escape(debrief.activity)}</strong>{render_markdown(debrief.notes)}</li>"
+    prompts = join(html("<li>{}</li>", render_inline(prompt)) for prompt in notes.prompts)
+    debriefs = join(
+        html("<li><strong>{}</strong>{}</li>", debrief.activity, render_markdown(debrief.notes))
         for debrief in notes.debriefs
     )
-    beliefs = "".join(
-        f"<li><strong>{escape(item.belief)}</strong> {escape(item.correction)}</li>" for item in notes.misconceptions
+    beliefs = join(
+        html("<li><strong>{}</strong> {}</li>", item.belief, item.correction) for item in notes.misconceptions
     )
     return (
-        f"<{h}>Session plan</{h}><ol>{parts}</ol><{sub}>Discussion prompts</{sub}><ul>{prompts}</ul>"
-        + (f"<{sub}>Debriefing the activities</{sub}><ul>{debriefs}</ul>" if debriefs else "")
-        + (f"<{sub}>Common misconceptions</{sub}><ul>{beliefs}</ul>" if beliefs else "")
-        + f"<{sub}>If someone is distressed or discloses something</{sub}>{render_markdown(notes.if_distressed)}"
+        heading(heading_level, "Session plan")
+        + html("<ol>{}</ol>", parts)
+        + heading(sub, "Discussion prompts")
+        + html("<ul>{}</ul>", prompts)
+        + (heading(sub, "Debriefing the activities") + html("<ul>{}</ul>", debriefs) if debriefs else Markup())
+        + (heading(sub, "Common misconceptions") + html("<ul>{}</ul>", beliefs) if beliefs else Markup())
+        + heading(sub, "If someone is distressed or discloses something")
+        + render_markdown(notes.if_distressed)
     )
 
 
-def quiz_key_html(quiz: QuizFile) -> str:
+def quiz_key_html(quiz: QuizFile) -> Markup:
     """Every question with its right answer(s) and explanation."""
     items = []
     for question in quiz.questions:
-        answers = "; ".join(render_inline(option.text) for option in question.options if option.correct)
+        answers = join((render_inline(option.text) for option in question.options if option.correct), "; ")
         items.append(
-            f'<li id="key-{escape(question.id)}"><p>{render_inline(question.prompt)} '
-            f"<em>({escape(question.id)})</em></p>"
-            f"<p><strong>Answer:</strong> {answers}</p>{render_markdown(question.explanation)}</li>"
+            html(
+                '<li id="key-{id}"><p>{prompt} <em>({id})</em></p>'
+                "<p><strong>Answer:</strong> {answers}</p>{explanation}</li>",
+                id=question.id,
+                prompt=render_inline(question.prompt),
+                answers=answers,
+                explanation=render_markdown(question.explanation),
+            )
         )
-    return f'<ol class="tw-key">{"".join(items)}</ol>'
+    return html('<ol class="tw-key">{}</ol>', join(items))
 
 
-def ordering_key_html(exercise: OrderingExercise) -> str:
+def ordering_key_html(exercise: OrderingExercise) -> Markup:
     """The right order of the steps, with why each stands where it does."""
-    steps = "".join(
-        f"<li><strong>{render_inline(item.text)}</strong>: {render_inline(item.explanation)}</li>"
+    steps = join(
+        html("<li><strong>{}</strong>: {}</li>", render_inline(item.text), render_inline(item.explanation))
         for item in exercise.items
     )
-    return f"<ol>{steps}</ol>"
+    return html("<ol>{}</ol>", steps)
 
 
-def categorise_key_html(exercise: CategoriseExercise) -> str:
+def categorise_key_html(exercise: CategoriseExercise) -> Markup:
     """Where each item belongs, with why."""
     labels = {category.id: category.label for category in exercise.categories}
-    rows = "".join(
-        f"<li>{render_inline(item.text)} <strong>→ {escape(labels[item.category])}</strong>"
-        f"{render_markdown(item.explanation)}</li>"
+    rows = join(
+        html(
+            "<li>{} <strong>→ {}</strong>{}</li>",
+            render_inline(item.text),
+            labels[item.category],
+            render_markdown(item.explanation),
+        )
         for item in exercise.items
     )
-    return f"<ol>{rows}</ol>"
+    return html("<ol>{}</ol>", rows)
 
 
 #: Each exercise kind's answer key. Validated models and snapshot records alike carry their ``kind``.
-EXERCISE_KEYS: dict[str, Callable[[Any], str]] = {"categorise": categorise_key_html, "ordering": ordering_key_html}
+EXERCISE_KEYS: dict[str, Callable[[Any], Markup]] = {"categorise": categorise_key_html, "ordering": ordering_key_html}
 
 
-def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> str:
+def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> Markup:
     """The answer key of any exercise, by its kind."""
     key = EXERCISE_KEYS.get(exercise.kind)
     if key is None:
@@ -84,52 +103,64 @@ def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> str:
     return key(exercise)
 
 
-def scenario_key_html(scenario: Scenario) -> str:
+def scenario_key_html(scenario: Scenario) -> Markup:
     """The best path (to a good ending) and what every ending teaches."""
     paths = paths_to_endings(scenario)
     good = [node_id for node_id, node in scenario.endings.items() if node.ending == "good" and node_id in paths]
-    best = ""
+    best = Markup()
     if good:
         steps = paths[good[0]]
-        moves = "".join(
-            f"<li>{escape(scenario.nodes[node_id].title)}: "
-            f"<em>{escape(scenario.nodes[node_id].choices[index].label)}</em></li>"
+        moves = join(
+            html(
+                "<li>{}: <em>{}</em></li>",
+                scenario.nodes[node_id].title,
+                scenario.nodes[node_id].choices[index].label,
+            )
             for node_id, index in steps
         )
-        best = f"<p><strong>A path to a good ending:</strong></p><ol>{moves}</ol>"
-    endings = "".join(
-        f"<li><strong>{escape(node.title)}</strong> ({escape(node.ending or '')})"
-        f"{render_markdown(node.debrief or '')}</li>"
+        best = html("<p><strong>A path to a good ending:</strong></p><ol>{}</ol>", moves)
+    endings = join(
+        html(
+            "<li><strong>{}</strong> ({}){}</li>",
+            node.title,
+            node.ending or "",
+            render_markdown(node.debrief or ""),
+        )
         for node in scenario.endings.values()
     )
-    return f"{best}<p><strong>What each ending teaches:</strong></p><ul>{endings}</ul>"
+    return html("{}<p><strong>What each ending teaches:</strong></p><ul>{}</ul>", best, endings)
 
 
-def module_answer_keys_html(workshop: Any, module_id: str, heading_level: int = 3) -> str:
+def module_answer_keys_html(workshop: Any, module_id: str, heading_level: int = 3) -> Markup:
     """All answer keys of a module: quiz, exercises, scenarios."""
-    h = f"h{heading_level}"
     pieces = []
     quiz = workshop.quizzes.get(module_id)
     if quiz is not None:
-        pieces.append(f"<{h}>Answer key: {escape(quiz.title)}</{h}>{quiz_key_html(quiz)}")
+        pieces.append(heading(heading_level, f"Answer key: {quiz.title}") + quiz_key_html(quiz))
     for activity_id, owner in workshop.activities.module_of.items():
         if owner != module_id:
             continue
         if activity_id in workshop.exercises:
             exercise = workshop.exercises[activity_id]
-            pieces.append(f"<{h}>Answer key: {escape(exercise.title)}</{h}>{exercise_key_html(exercise)}")
+            pieces.append(heading(heading_level, f"Answer key: {exercise.title}") + exercise_key_html(exercise))
         elif activity_id in workshop.scenarios:
             scenario = workshop.scenarios[activity_id]
-            pieces.append(f"<{h}>Scenario guide: {escape(scenario.title)}</{h}>{scenario_key_html(scenario)}")
-    return "".join(pieces)
+            pieces.append(heading(heading_level, f"Scenario guide: {scenario.title}") + scenario_key_html(scenario))
+    return join(pieces)
 
 
-def facilitator_panel_html(workshop: Any, module_id: str) -> str:
+#: Shown in the facilitator view and the guide for a module without notes.
+NO_NOTES = Markup("<p>No facilitator notes for this module yet.</p>")
+
+
+def facilitator_panel_html(workshop: Any, module_id: str) -> Markup:
     """What the app shows above a module in the facilitator view, clearly marked as such."""
     notes = workshop.activities.facilitator_notes.get(module_id)
-    body = notes_html(notes) if notes is not None else "<p>No facilitator notes for this module yet.</p>"
-    return (
+    body = notes_html(notes) if notes is not None else NO_NOTES
+    return html(
         '<section class="tw-facilitator" aria-label="Facilitator notes and answer keys">'
         '<p class="tw-facilitator-badge">Facilitator view: notes and answer keys. Do not project this.</p>'
-        f"{body}{module_answer_keys_html(workshop, module_id)}</section>"
+        "{}{}</section>",
+        body,
+        module_answer_keys_html(workshop, module_id),
     )

@@ -20,7 +20,6 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from therapy_workshop.html.safe import Markup, html
-from therapy_workshop.html.safe import escape as escape  # callers that escape by hand, until they use html()
 
 LinkRewriter = Callable[[str], str]
 

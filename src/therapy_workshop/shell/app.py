@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import traitlets
 
 from therapy_workshop.html.links import app_link
-from therapy_workshop.html.markdown import escape
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.problems import ContentError
 from therapy_workshop.shell.frame import navigation_html, style_html, support_panel_html
 from therapy_workshop.shell.render import build_module_page
@@ -29,15 +29,16 @@ if TYPE_CHECKING:
     from therapy_workshop.model.workshop import Workshop
 
 
-def module_menu_html(workshop: Workshop, current: str) -> str:
+def module_menu_html(workshop: Workshop, current: str) -> Markup:
     """The list of all modules, the current one marked for screen readers and by style."""
     items = []
     for module in workshop.modules:
-        attribute = ' aria-current="page"' if module.id == current else ""
-        items.append(f'<li><a href="{escape(app_link(module))}"{attribute}>{escape(module.title)}</a></li>')
-    return (
-        f'<nav class="tw-menu" aria-label="{escape(workshop.ui.contents)}">'
-        f'<ol class="tw-menu-list">{"".join(items)}</ol></nav>'
+        attribute = Markup(' aria-current="page"') if module.id == current else ""
+        items.append(html('<li><a href="{}"{}>{}</a></li>', app_link(module), attribute, module.title))
+    return html(
+        '<nav class="tw-menu" aria-label="{}"><ol class="tw-menu-list">{}</ol></nav>',
+        workshop.ui.contents,
+        join(items),
     )
 
 
@@ -62,8 +63,11 @@ class WorkshopApp(lean.VBox):
         self.location.observe(self._on_query_change, names="query")
         self.facilitator_panel = lean.HTML()
         self.brand = lean.HTML(
-            f'{style_html()}<header class="tw-app-header"><p class="tw-brand">'
-            f"{escape(workshop.ui.workshop_title)}</p></header>"
+            html(
+                '{}<header class="tw-app-header"><p class="tw-brand">{}</p></header>',
+                style_html(),
+                workshop.ui.workshop_title,
+            )
         )
         self.menu = lean.HTML()
         self.support = lean.HTML(support_panel_html(workshop))
@@ -120,9 +124,10 @@ class WorkshopApp(lean.VBox):
             self.pages[module_id] = build_module_page(self.workshop, module_id)
         self.body.children = [self.pages[module_id]]
         self.menu.value = module_menu_html(self.workshop, module_id)
-        self.footer.value = (
-            f'<footer class="tw-footer">{navigation_html(self.workshop, module_id, app_link)}'
-            f'<p class="tw-not-advice">{escape(self.workshop.ui.not_advice)}</p></footer>'
+        self.footer.value = html(
+            '<footer class="tw-footer">{}<p class="tw-not-advice">{}</p></footer>',
+            navigation_html(self.workshop, module_id, app_link),
+            self.workshop.ui.not_advice,
         )
         module = self.workshop.module(module_id)
         self.location.page_title = f"{module.title} · {self.workshop.ui.workshop_title}"
@@ -137,7 +142,7 @@ class WorkshopApp(lean.VBox):
 
     def _show_progress(self) -> None:
         text = modules_done_text(self.workshop, self.tracker)
-        self.progress_line.value = f'<p class="tw-progress-line">{escape(text)}</p>'
+        self.progress_line.value = html('<p class="tw-progress-line">{}</p>', text)
 
     def _on_query_change(self, _change: dict[str, Any]) -> None:
         self.facilitator = self.location.requested_view == "facilitator"
@@ -159,10 +164,10 @@ class WorkshopApp(lean.VBox):
     @traitlets.observe("notice")
     def _on_notice_change(self, change: dict[str, Any]) -> None:
         text = change["new"]
-        self.notice_area.value = f'<p class="tw-notice" role="alert">{escape(text)}</p>' if text else ""
+        self.notice_area.value = html('<p class="tw-notice" role="alert">{}</p>', text) if text else ""
 
 
-# Hard-coded, not in ui.yaml: it must show even when ui.yaml is the file that is broken.
+# Hard-coded, not in ui.yaml: it must show even when ui.yaml is the file that is broken. A template for html().
 CONTENT_PROBLEM_NOTICE = (
     '<div class="tw-app"><h1>The workshop cannot open right now</h1>'
     "<p>Some of its content has {count} and the app stopped rather than show it wrongly. "
@@ -181,7 +186,7 @@ def content_problem_notice(error: ContentError) -> widgets.HTML:
     print(f"The workshop content did not load:\n{error}", file=sys.__stderr__, flush=True)
     count = len(error.problems)
     problems = "a problem" if count == 1 else f"{count} problems"
-    return lean.HTML(CONTENT_PROBLEM_NOTICE.format(count=problems))
+    return lean.HTML(html(CONTENT_PROBLEM_NOTICE, count=problems))
 
 
 def app() -> WorkshopApp | widgets.HTML:

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from IPython.display import HTML
 
 from therapy_workshop.html.links import ModuleLink, app_link, notebook_link
+from therapy_workshop.html.safe import Markup
 from therapy_workshop.model.registry import CALLS, WorkshopCall
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.shell.frame import notebook_frame, title_block_html
@@ -45,7 +46,7 @@ class Place:
     in_app: bool
     link: ModuleLink
 
-    def html(self, fragment: str) -> object:
+    def html(self, fragment: Markup) -> object:
         """A piece of HTML as this place shows it: a widget in the app, IPython's HTML in a notebook."""
         return lean.HTML(fragment) if self.in_app else HTML(fragment)
 

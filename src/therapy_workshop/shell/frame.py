@@ -14,7 +14,8 @@ import ipywidgets as widgets
 from IPython.display import HTML, display
 
 from therapy_workshop.html.links import ModuleLink, notebook_link
-from therapy_workshop.html.markdown import escape, external_link, render_inline, render_markdown
+from therapy_workshop.html.markdown import external_link, render_inline, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets._static import static_text
 
@@ -22,12 +23,13 @@ if TYPE_CHECKING:
     from therapy_workshop.model.workshop import Workshop
 
 
-def style_html() -> str:
+def style_html() -> Markup:
     """The workshop's stylesheet as a ``<style>`` element (shipped in the package; no CDN)."""
-    return f"<style>{static_text('workshop.css')}</style>"
+    # The stylesheet is this package's own file, not content: it goes in as it is (its ">" selectors included).
+    return html("<style>{}</style>", Markup(static_text("workshop.css")))
 
 
-def support_panel_html(workshop: Workshop) -> str:
+def support_panel_html(workshop: Workshop) -> Markup:
     """The "Need support?" disclosure: free support lines by country and the not-advice note.
 
     A native ``<details>`` element: it opens with Enter or Space, needs no kernel round trip, and works the
@@ -38,42 +40,56 @@ def support_panel_html(workshop: Workshop) -> str:
     for country in support.countries:
         lines = []
         for line in country.lines:
-            website = " " + external_link(line.url, f"{escape(line.name)} website") if line.url else ""
+            website = html(" {}", external_link(line.url, f"{line.name} website")) if line.url else ""
             lines.append(
-                f"<li><strong>{escape(line.name)}</strong>: {render_inline(line.contact)}"
-                f" ({escape(line.hours)}).{website}</li>"
+                html(
+                    "<li><strong>{}</strong>: {} ({}).{}</li>",
+                    line.name,
+                    render_inline(line.contact),
+                    line.hours,
+                    website,
+                )
             )
         countries.append(
-            f'<div class="tw-support-country"><p><strong>{escape(country.name)}</strong> · '
-            f"emergency: <strong>{escape(country.emergency_number)}</strong></p>"
-            f"<ul>{''.join(lines)}</ul></div>"
+            html(
+                '<div class="tw-support-country"><p><strong>{name}</strong> · '
+                "emergency: <strong>{emergency}</strong></p><ul>{lines}</ul></div>",
+                name=country.name,
+                emergency=country.emergency_number,
+                lines=join(lines),
+            )
         )
-    return (
-        f'<details class="tw-support"><summary>{escape(ui.need_support)}</summary>'
-        f'<div class="tw-support-body">{render_markdown(support.intro)}'
-        f'<p class="tw-support-emergency"><strong>{escape(ui.emergency_heading)}:</strong> '
-        f"{render_inline(support.emergency)}</p>"
-        f'<div class="tw-support-countries">{"".join(countries)}</div>'
-        f'<p class="tw-not-advice">{escape(ui.not_advice)}</p></div></details>'
+    return html(
+        '<details class="tw-support"><summary>{need_support}</summary>'
+        '<div class="tw-support-body">{intro}'
+        '<p class="tw-support-emergency"><strong>{emergency_heading}:</strong> {emergency}</p>'
+        '<div class="tw-support-countries">{countries}</div>'
+        '<p class="tw-not-advice">{not_advice}</p></div></details>',
+        need_support=ui.need_support,
+        intro=render_markdown(support.intro),
+        emergency_heading=ui.emergency_heading,
+        emergency=render_inline(support.emergency),
+        countries=join(countries),
+        not_advice=ui.not_advice,
     )
 
 
-def navigation_html(workshop: Workshop, module_id: str, link: ModuleLink) -> str:
+def navigation_html(workshop: Workshop, module_id: str, link: ModuleLink) -> Markup:
     """Contents, previous and next links for ``module_id``."""
     ui = workshop.ui
     before, after = workshop.neighbours(module_id)
     first = workshop.modules[0]
-    links = [f'<a class="tw-nav-contents" href="{escape(link(first))}">{escape(ui.contents)}</a>']
+    links = [html('<a class="tw-nav-contents" href="{}">{}</a>', link(first), ui.contents)]
     if before is not None:
         text = ui.format("go_previous", title=before.title)
-        links.append(f'<a class="tw-nav-previous" rel="prev" href="{escape(link(before))}">{escape(text)}</a>')
+        links.append(html('<a class="tw-nav-previous" rel="prev" href="{}">{}</a>', link(before), text))
     if after is not None:
         text = ui.format("go_next", title=after.title)
-        links.append(f'<a class="tw-nav-next" rel="next" href="{escape(link(after))}">{escape(text)}</a>')
-    return f'<nav class="tw-nav" aria-label="{escape(ui.navigation_label)}">{"".join(links)}</nav>'
+        links.append(html('<a class="tw-nav-next" rel="next" href="{}">{}</a>', link(after), text))
+    return html('<nav class="tw-nav" aria-label="{}">{}</nav>', ui.navigation_label, join(links))
 
 
-def title_block_html(workshop: Workshop, module_id: str) -> str:
+def title_block_html(workshop: Workshop, module_id: str) -> Markup:
     """The module's heading with its place in the workshop and its length."""
     module = workshop.module(module_id)
     ui = workshop.ui
@@ -81,20 +97,26 @@ def title_block_html(workshop: Workshop, module_id: str) -> str:
     if workshop.position(module_id) == 0:
         where = ui.workshop_title
     minutes = ui.format("about_minutes", minutes=module.minutes)
-    return (
-        f'<div class="tw-title-block"><h1 class="tw-module-title" data-module="{escape(module.id)}">'
-        f"{escape(module.title)}</h1>"
-        f'<p class="tw-meta">{escape(where)} · {escape(minutes)}</p></div>'
+    return html(
+        '<div class="tw-title-block"><h1 class="tw-module-title" data-module="{id}">{title}</h1>'
+        '<p class="tw-meta">{where} · {minutes}</p></div>',
+        id=module.id,
+        title=module.title,
+        where=where,
+        minutes=minutes,
     )
 
 
-def standalone_frame_html(workshop: Workshop, module_id: str) -> str:
+def standalone_frame_html(workshop: Workshop, module_id: str) -> Markup:
     """Everything :func:`frame` shows when a notebook is opened on its own."""
-    return (
-        f'{style_html()}<div class="tw-root"><header class="tw-frame">'
-        f'<p class="tw-brand">{escape(workshop.ui.workshop_title)}</p>'
-        f"{navigation_html(workshop, module_id, notebook_link)}{support_panel_html(workshop)}</header>"
-        f"{title_block_html(workshop, module_id)}</div>"
+    return html(
+        '{style}<div class="tw-root"><header class="tw-frame"><p class="tw-brand">{brand}</p>'
+        "{navigation}{support}</header>{title_block}</div>",
+        style=style_html(),
+        brand=workshop.ui.workshop_title,
+        navigation=navigation_html(workshop, module_id, notebook_link),
+        support=support_panel_html(workshop),
+        title_block=title_block_html(workshop, module_id),
     )
 
 

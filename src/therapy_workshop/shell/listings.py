@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from therapy_workshop.html.markdown import escape, external_link, render_inline
+from therapy_workshop.html.markdown import external_link, render_inline
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.notebook_source import NotebookError, cited_source_keys, read_cells
 from therapy_workshop.model.registry import CellError, WorkshopCall, parse_cell
 
@@ -17,26 +18,34 @@ if TYPE_CHECKING:
     from therapy_workshop.model.workshop import Workshop
 
 
-def module_overview_html(workshop: Workshop, link: ModuleLink) -> str:
+def module_overview_html(workshop: Workshop, link: ModuleLink) -> Markup:
     """Every module after the start page with its length, summary and objectives."""
     ui = workshop.ui
     items = []
     for number, module in enumerate(workshop.modules[1:], 1):
-        objectives = "".join(f"<li>{render_inline(objective)}</li>" for objective in module.objectives)
+        objectives = join(html("<li>{}</li>", render_inline(objective)) for objective in module.objectives)
         meta = f"{ui.format('module_of', number=number, total=len(workshop.modules) - 1)} · " + ui.format(
             "about_minutes", minutes=module.minutes
         )
         items.append(
-            f'<li class="tw-overview-item"><p class="tw-overview-title"><a href="{escape(link(module))}">'
-            f"{escape(module.title)}</a></p>"
-            f'<p class="tw-meta">{escape(meta)}</p><p>{render_inline(module.summary)}</p>'
-            f"<p>{escape(ui.objectives_heading)}</p><ul>{objectives}</ul></li>"
+            html(
+                '<li class="tw-overview-item"><p class="tw-overview-title"><a href="{href}">{title}</a></p>'
+                '<p class="tw-meta">{meta}</p><p>{summary}</p>'
+                "<p>{objectives_heading}</p><ul>{objectives}</ul></li>",
+                href=link(module),
+                title=module.title,
+                meta=meta,
+                summary=render_inline(module.summary),
+                objectives_heading=ui.objectives_heading,
+                objectives=objectives,
+            )
         )
     total = sum(module.minutes for module in workshop.modules)
-    summary = escape(ui.format("about_minutes", minutes=total))
-    return (
-        f'<div class="tw-overview"><ol class="tw-overview-list">{"".join(items)}</ol>'
-        f'<p class="tw-meta">{escape(ui.workshop_title)}: {summary}</p></div>'
+    return html(
+        '<div class="tw-overview"><ol class="tw-overview-list">{}</ol><p class="tw-meta">{}: {}</p></div>',
+        join(items),
+        ui.workshop_title,
+        ui.format("about_minutes", minutes=total),
     )
 
 
@@ -96,7 +105,7 @@ def _call_sources(workshop: Workshop, source: str) -> list[str]:
     return []
 
 
-def sources_list_html(workshop: Workshop, module_id: str) -> str:
+def sources_list_html(workshop: Workshop, module_id: str) -> Markup:
     """The references for a page. Each entry has the ``src-<key>`` anchor that citation links point to."""
     ui = workshop.ui
     entries = []
@@ -104,16 +113,17 @@ def sources_list_html(workshop: Workshop, module_id: str) -> str:
         source = workshop.sources.get(key)
         if source is None:
             continue
-        parts = [f"<strong>{escape(source.title)}</strong>"]
+        # Plain-text parts are escaped by join(); the title and the link are HTML.
+        parts: list[str] = [html("<strong>{}</strong>", source.title)]
         if source.section:
-            parts.append(escape(source.section))
-        parts.append(escape(source.publisher) + (f" ({source.year})" if source.year else ""))
+            parts.append(source.section)
+        parts.append(source.publisher + (f" ({source.year})" if source.year else ""))
         if source.jurisdiction:
-            parts.append(f"applies in: {escape(source.jurisdiction)}")
+            parts.append(f"applies in: {source.jurisdiction}")
         if source.note:
-            parts.append(escape(source.note))
+            parts.append(source.note)
         if source.url:
-            parts.append(external_link(source.url, escape(source.url)))
-        entries.append(f'<li id="src-{escape(key)}">{". ".join(parts)}</li>')
-    body = f'<ol class="tw-sources">{"".join(entries)}</ol>' if entries else f"<p>{escape(ui.no_sources)}</p>"
-    return f'<section class="tw-sources-section"><h2>{escape(ui.sources_heading)}</h2>{body}</section>'
+            parts.append(external_link(source.url, source.url))
+        entries.append(html('<li id="src-{}">{}</li>', key, join(parts, ". ")))
+    body = html('<ol class="tw-sources">{}</ol>', join(entries)) if entries else html("<p>{}</p>", ui.no_sources)
+    return html('<section class="tw-sources-section"><h2>{}</h2>{}</section>', ui.sources_heading, body)

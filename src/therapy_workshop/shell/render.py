@@ -12,6 +12,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from therapy_workshop.html.markdown import markdown_div, render_markdown
+from therapy_workshop.html.safe import Markup, join
 from therapy_workshop.model.notebook_source import read_cells
 from therapy_workshop.model.registry import CellError, ImportCell, parse_cell
 from therapy_workshop.model.workshop import Workshop
@@ -35,11 +36,11 @@ def build_module_page(workshop: Workshop, module_id: str) -> widgets.VBox:
     path = workshop.notebooks_dir / module.notebook
     rewrite = link_rewriter(workshop)
     children: list[widgets.Widget] = []
-    markdown_run: list[str] = []
+    markdown_run: list[Markup] = []
 
     def flush_markdown() -> None:
         if markdown_run:
-            children.append(lean.HTML(markdown_div("".join(markdown_run))))
+            children.append(lean.HTML(markdown_div(join(markdown_run))))
             markdown_run.clear()
 
     for cell in read_cells(path):

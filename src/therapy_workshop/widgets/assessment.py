@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from therapy_workshop.html.markdown import escape
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.store.snapshot import make_record
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import activity_heading_html
@@ -35,7 +35,7 @@ def topic_scores(bank: AssessmentFile, quiz: QuizSet) -> dict[str, list[int]]:
 
 def comparison_html(
     bank: AssessmentFile, before: Mapping[str, list[int]], after: Mapping[str, list[int]], ui: UIStrings
-) -> str:
+) -> Markup:
     """Before and after by topic as a table; bars are decoration, every figure is also text."""
     rows = []
     for topic in bank.topics:
@@ -43,19 +43,28 @@ def comparison_html(
         for scores in (before, after):
             right, total = scores.get(topic.id, [0, 0])
             if total:
-                share = 100 * right / total
                 cells.append(
-                    f'<td class="tw-value">{right} / {total}</td><td class="tw-bar-cell" aria-hidden="true">'
-                    f'<span class="tw-bar" style="width:{share:.0f}%"></span></td>'
+                    html(
+                        '<td class="tw-value">{} / {}</td><td class="tw-bar-cell" aria-hidden="true">'
+                        '<span class="tw-bar" style="width:{:.0f}%"></span></td>',
+                        right,
+                        total,
+                        100 * right / total,
+                    )
                 )
             else:
-                cells.append(f'<td class="tw-value">{escape(ui.not_taken)}</td><td aria-hidden="true"></td>')
-        rows.append(f'<tr><th scope="row">{escape(topic.label)}</th>{"".join(cells)}</tr>')
-    return (
-        f'<figure class="tw-chart"><table><caption>{escape(ui.comparison_caption)}</caption><thead><tr>'
-        f'<th scope="col">{escape(ui.topic_label)}</th><th scope="col">{escape(ui.before_label)}</th>'
-        f'<td aria-hidden="true"></td><th scope="col">{escape(ui.after_label)}</th><td aria-hidden="true"></td>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></figure>"
+                cells.append(html('<td class="tw-value">{}</td><td aria-hidden="true"></td>', ui.not_taken))
+        rows.append(html('<tr><th scope="row">{}</th>{}</tr>', topic.label, join(cells)))
+    return html(
+        '<figure class="tw-chart"><table><caption>{caption}</caption><thead><tr>'
+        '<th scope="col">{topic}</th><th scope="col">{before}</th>'
+        '<td aria-hidden="true"></td><th scope="col">{after}</th><td aria-hidden="true"></td>'
+        "</tr></thead><tbody>{rows}</tbody></table></figure>",
+        caption=ui.comparison_caption,
+        topic=ui.topic_label,
+        before=ui.before_label,
+        after=ui.after_label,
+        rows=join(rows),
     )
 
 

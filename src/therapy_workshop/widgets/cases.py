@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.html.markdown import render_inline, render_markdown
+from therapy_workshop.html.safe import Markup, html
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import plain_text, set_hidden, source_line_html
@@ -101,7 +102,7 @@ class FollowCase(lean.VBox):
     def reveal(self) -> None:
         """Show what happens at this stage and why (after a prediction, or without one)."""
         if not self.choices.selected and not self.revealed:
-            self.outcome.html = f'<p class="tw-nudge">{escape(self.ui.predict_first)}</p>'
+            self.outcome.html = html('<p class="tw-nudge">{}</p>', self.ui.predict_first)
             self.outcome.request_focus()
             return
         self.revealed = True
@@ -172,13 +173,13 @@ class FollowCase(lean.VBox):
     def _show(self) -> None:
         case = self.case
         step = case.steps[self.step]
-        self.summary.value = (
-            f'<div class="tw-case-summary"><h4>{escape(case.title)}</h4>{render_markdown(case.summary)}</div>'
+        self.summary.value = html(
+            '<div class="tw-case-summary"><h4>{}</h4>{}</div>', case.title, render_markdown(case.summary)
         )
         heading = self.ui.format(
             "step_of", number=self.step + 1, total=len(case.steps), stage=self._stage_name(step.stage)
         )
-        self.stage_heading.value = f'<p class="tw-counter"><strong>{escape(heading)}</strong></p>'
+        self.stage_heading.value = html('<p class="tw-counter"><strong>{}</strong></p>', heading)
         self.choices.option_html = [render_inline(option.text) for option in step.options]
         self.choices.legend_html = render_markdown(step.question)
         self.choices.selected = []
@@ -191,19 +192,23 @@ class FollowCase(lean.VBox):
         set_hidden(self.check_button, self.revealed)
         set_hidden(self.next_button, not self.revealed or self.step + 1 == len(self.case.steps))
 
-    def _outcome_html(self) -> str:
+    def _outcome_html(self) -> Markup:
         step = self.case.steps[self.step]
-        closing = ""
+        closing = Markup()
         if self.step + 1 == len(self.case.steps):
             path = " → ".join(self._stage_name(each.stage) for each in self.case.steps)
-            closing = (
-                f'<p class="tw-lead"><strong>{escape(self.ui.case_closed)}</strong> '
-                f"{escape(self.ui.case_path)} {escape(path)}</p>"
+            closing = html(
+                '<p class="tw-lead"><strong>{}</strong> {} {}</p>', self.ui.case_closed, self.ui.case_path, path
             )
-        return (
-            f'<div class="tw-feedback" data-tone="story"><h5>{escape(self.ui.what_happens_heading)}</h5>'
-            f"{render_markdown(step.what_happens)}<h5>{escape(self.ui.why_heading)}</h5>{render_markdown(step.why)}"
-            f"{source_line_html(step.sources, self.sources, self.ui)}{closing}</div>"
+        return html(
+            '<div class="tw-feedback" data-tone="story"><h5>{what_heading}</h5>{what}<h5>{why_heading}</h5>{why}'
+            "{sources}{closing}</div>",
+            what_heading=self.ui.what_happens_heading,
+            what=render_markdown(step.what_happens),
+            why_heading=self.ui.why_heading,
+            why=render_markdown(step.why),
+            sources=source_line_html(step.sources, self.sources, self.ui),
+            closing=closing,
         )
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.html.markdown import render_inline, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.checkable import Checkable
 from therapy_workshop.widgets.choices import ChoiceGroup
@@ -109,7 +110,7 @@ class CategoriseWidget(Checkable):
         return any(widget.chosen is not None for widget in self.items)
 
     def _nudge(self) -> None:
-        self.result.html = f'<p class="tw-nudge">{escape(self.ui.sort_first)}</p>'
+        self.result.html = html('<p class="tw-nudge">{}</p>', self.ui.sort_first)
         self.result.request_focus()
 
     def _note_first_attempt(self, revealed: bool) -> None:
@@ -168,31 +169,35 @@ class CategoriseWidget(Checkable):
             marks[answer] = "answer"
         return marks
 
-    def _item_feedback_html(self, widget: CategoriseItemWidget, reveal: bool) -> str:
+    def _item_feedback_html(self, widget: CategoriseItemWidget, reveal: bool) -> Markup:
         answer = self.exercise.categories[self._answer_index(widget)]
         if widget.chosen is None and not reveal:
-            return f'<div class="tw-feedback" data-tone="skipped"><p>{escape(self.ui.not_sorted)}</p></div>'
+            return html('<div class="tw-feedback" data-tone="skipped"><p>{}</p></div>', self.ui.not_sorted)
         if self._is_right(widget):
             tone, verdict = "right", self.ui.correct_heading
         elif reveal:
             tone, verdict = "revealed", self.ui.format("belongs_in", category=answer.label)
         else:
             tone, verdict = "wrong", self.ui.incorrect_heading
-        return (
-            f'<div class="tw-feedback" data-tone="{tone}"><p class="tw-verdict">{escape(verdict)}</p>'
-            f"{render_markdown(widget.item.explanation)}"
-            f"{source_line_html(widget.item.sources, self.sources, self.ui)}</div>"
+        return html(
+            '<div class="tw-feedback" data-tone="{}"><p class="tw-verdict">{}</p>{}{}</div>',
+            tone,
+            verdict,
+            render_markdown(widget.item.explanation),
+            source_line_html(widget.item.sources, self.sources, self.ui),
         )
 
-    def _result_html(self) -> str:
+    def _result_html(self) -> Markup:
         text = self.ui.format("sorted_score", right=self.right_count, total=len(self.items))
-        return f'<p class="tw-score">{escape(text)}</p>'
+        return html('<p class="tw-score">{}</p>', text)
 
-    def _legend_html(self) -> str:
-        rows = "".join(
-            f"<li><strong>{escape(category.label)}</strong>"
-            + (f": {render_inline(category.description)}" if category.description else "")
-            + "</li>"
+    def _legend_html(self) -> Markup:
+        rows = join(
+            html(
+                "<li><strong>{}</strong>{}</li>",
+                category.label,
+                html(": {}", render_inline(category.description)) if category.description else Markup(),
+            )
             for category in self.exercise.categories
         )
-        return f'<ul class="tw-categories">{rows}</ul>'
+        return html('<ul class="tw-categories">{}</ul>', rows)

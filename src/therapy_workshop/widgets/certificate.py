@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from therapy_workshop.html.markdown import escape
+from therapy_workshop.html.safe import html
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html, set_hidden
@@ -106,7 +106,7 @@ class CertificateWidget(lean.VBox):
         """Build the PDF for the typed name (the Python twin of the button); nothing is kept."""
         name = " ".join(self.name_box.value.split())
         if not name:
-            self.message.value = f'<p class="tw-nudge">{escape(self.ui.certificate_need_name)}</p>'
+            self.message.value = html('<p class="tw-nudge">{}</p>', self.ui.certificate_need_name)
             set_hidden(self.download, True)
             return None
         done = set(completed_modules(self.workshop, self.tracker))
@@ -115,7 +115,7 @@ class CertificateWidget(lean.VBox):
         slug = "".join(character if character.isalnum() else "-" for character in name.lower()).strip("-")
         self.download.filename = f"certificate-{slug or 'learner'}.pdf"
         self.download.data_base64 = base64.b64encode(data).decode("ascii")
-        self.message.value = f'<p class="tw-meta">{escape(self.ui.format("certificate_ready", count=len(titles)))}</p>'
+        self.message.value = html('<p class="tw-meta">{}</p>', self.ui.format("certificate_ready", count=len(titles)))
         set_hidden(self.download, False)
         return data
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from therapy_workshop.html.markdown import escape
+from therapy_workshop.html.safe import html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text
@@ -39,7 +39,7 @@ class ComplaintDraft(lean.VBox):
             )
             box.observe(self._on_box_change, names="value")
             self.boxes[field.id] = box
-            hint = lean.HTML(f'<p class="tw-hint">{escape(field.hint)}</p>')
+            hint = lean.HTML(html('<p class="tw-hint">{}</p>', field.hint))
             rows.append(lean.VBox([box, hint]))
         self.preview = lean.HTML()
         self.download = DownloadButton(label=ui.download_draft, filename=draft.filename)
@@ -73,17 +73,17 @@ class ComplaintDraft(lean.VBox):
         filled = [(field.label, self.boxes[field.id].value.strip()) for field in self.draft.fields]
         filled = [(label, value) for label, value in filled if value]
         if not filled:
-            self.preview.value = f'<p class="tw-meta">{escape(self.ui.draft_empty)}</p>'
+            self.preview.value = html('<p class="tw-meta">{}</p>', self.ui.draft_empty)
             self.download.text = ""
             return
         self.download.text = "\n\n".join(f"{label}\n{'-' * len(label)}\n{value}" for label, value in filled) + "\n"
-        sections = "".join(
-            f"<h5>{escape(label)}</h5>"
-            + "".join(f"<p>{escape(line)}</p>" for line in value.splitlines() if line.strip())
+        sections = join(
+            html("<h5>{}</h5>{}", label, join(html("<p>{}</p>", line) for line in value.splitlines() if line.strip()))
             for label, value in filled
         )
-        lead = f'<p class="tw-lead">{escape(self.ui.your_draft)}</p>'
-        self.preview.value = f'<div class="tw-script-preview">{lead}{sections}</div>'
+        self.preview.value = html(
+            '<div class="tw-script-preview"><p class="tw-lead">{}</p>{}</div>', self.ui.your_draft, sections
+        )
 
 
 def build_complaint_draft(workshop: Any, module_id: str) -> ComplaintDraft:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import html
+import html as html_entities
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from therapy_workshop.html.markdown import escape, external_link, render_markdown
+from therapy_workshop.html.markdown import external_link, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def plain_text(fragment: str) -> str:
 
     Inline tags vanish without a trace ("**abandonment**?" reads "abandonment?"); block tags become spaces.
     """
-    text = html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))
+    text = html_entities.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -53,21 +54,21 @@ def button_row(*buttons: tuple[str, Callable[[], object], bool]) -> tuple[widget
     return row, made
 
 
-def activity_heading_html(title: str, intro_markdown: str | None) -> str:
+def activity_heading_html(title: str, intro_markdown: str | None) -> Markup:
     """The heading and introduction every activity (exercise, scenario, script builder) opens with."""
     intro = render_markdown(intro_markdown) if intro_markdown else ""
-    return f'<h3 class="tw-activity-title">{escape(title)}</h3><div class="tw-activity-intro">{intro}</div>'
+    return html('<h3 class="tw-activity-title">{}</h3><div class="tw-activity-intro">{}</div>', title, intro)
 
 
-def source_line_html(keys: Sequence[str], sources: Mapping[str, Source], ui: UIStrings) -> str:
+def source_line_html(keys: Sequence[str], sources: Mapping[str, Source], ui: UIStrings) -> Markup:
     """A short 'Sources:' line with links, so every answer shows where its facts come from."""
-    parts = []
+    parts: list[str] = []
     for key in keys:
         source = sources.get(key)
         if source is None:
             continue
-        name = escape(source.title if not source.section else f"{source.title}, {source.section}")
+        name = source.title if not source.section else f"{source.title}, {source.section}"
         parts.append(external_link(source.url, name) if source.url else name)
     if not parts:
-        return ""
-    return f'<p class="tw-sources-line">{escape(ui.sources_label)} {"; ".join(parts)}</p>'
+        return Markup()
+    return html('<p class="tw-sources-line">{} {}</p>', ui.sources_label, join(parts, "; "))

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from therapy_workshop.html.markdown import escape, external_link, render_markdown
+from therapy_workshop.html.markdown import external_link, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import source_line_html
 
@@ -72,34 +73,47 @@ def _ordered(jurisdictions: Mapping[str, Jurisdiction]) -> list[Jurisdiction]:
     return ordered
 
 
-def jurisdiction_html(jurisdiction: Jurisdiction, ui: UIStrings, sources: Mapping[str, Source]) -> str:
+def jurisdiction_html(jurisdiction: Jurisdiction, ui: UIStrings, sources: Mapping[str, Source]) -> Markup:
     """Who takes complaints in one place, how, the limits, the appeal route and the register look-up."""
-    bodies = "".join(
-        f"<li><strong>{escape(body.name)}</strong> ({escape(body.covers)}): {escape(body.how)}"
-        + (f" {external_link(body.url, escape(ui.website))}" if body.url else "")
-        + "</li>"
+    bodies = join(
+        html(
+            "<li><strong>{}</strong> ({}): {}{}</li>",
+            body.name,
+            body.covers,
+            body.how,
+            html(" {}", external_link(body.url, ui.website)) if body.url else Markup(),
+        )
         for body in jurisdiction.bodies
     )
-    register = escape(jurisdiction.register_lookup)
-    if jurisdiction.register_url:
-        register += " " + external_link(jurisdiction.register_url, escape(ui.website))
+    register = (
+        html("{} {}", jurisdiction.register_lookup, external_link(jurisdiction.register_url, ui.website))
+        if jurisdiction.register_url
+        else jurisdiction.register_lookup
+    )
     facts = [
-        (ui.anonymous_label, escape(jurisdiction.anonymous)),
-        (ui.time_limits_label, escape(jurisdiction.time_limits)),
-        (ui.outcomes_label, escape("; ".join(jurisdiction.outcomes))),
-        (ui.appeal_label, escape(jurisdiction.appeal)),
+        (ui.anonymous_label, jurisdiction.anonymous),
+        (ui.time_limits_label, jurisdiction.time_limits),
+        (ui.outcomes_label, "; ".join(jurisdiction.outcomes)),
+        (ui.appeal_label, jurisdiction.appeal),
         (ui.register_label, register),
     ]
     if jurisdiction.cannot_do:
-        facts.append((ui.cannot_do_label, escape(jurisdiction.cannot_do)))
-    rows = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts)
+        facts.append((ui.cannot_do_label, jurisdiction.cannot_do))
+    rows = join(html("<dt>{}</dt><dd>{}</dd>", label, value) for label, value in facts)
     checked = ui.format("last_checked", date=jurisdiction.last_checked.isoformat())
     keys = list(dict.fromkeys(jurisdiction.sources + [key for body in jurisdiction.bodies for key in body.sources]))
-    return (
-        f'<div class="tw-jurisdiction"><h3>{escape(jurisdiction.name)}</h3>{render_markdown(jurisdiction.summary)}'
-        f"<p><strong>{escape(ui.bodies_label)}</strong></p><ul>{bodies}</ul><dl>{rows}</dl>"
-        f'<p class="tw-meta">{escape(checked)} {escape(ui.not_advice)}</p>'
-        f"{source_line_html(keys, sources, ui)}</div>"
+    return html(
+        '<div class="tw-jurisdiction"><h3>{name}</h3>{summary}'
+        "<p><strong>{bodies_label}</strong></p><ul>{bodies}</ul><dl>{rows}</dl>"
+        '<p class="tw-meta">{checked} {not_advice}</p>{sources}</div>',
+        name=jurisdiction.name,
+        summary=render_markdown(jurisdiction.summary),
+        bodies_label=ui.bodies_label,
+        bodies=bodies,
+        rows=rows,
+        checked=checked,
+        not_advice=ui.not_advice,
+        sources=source_line_html(keys, sources, ui),
     )
 
 
@@ -130,8 +144,8 @@ class JurisdictionGuide(lean.VBox):
     def _show(self) -> None:
         chosen = self.jurisdictions.get(self.state.jurisdiction)
         if chosen is None:
-            self.body.value = (
-                f'<div class="tw-jurisdiction tw-notice-soft">{render_markdown(self.ui.no_place_yet)}</div>'
+            self.body.value = html(
+                '<div class="tw-jurisdiction tw-notice-soft">{}</div>', render_markdown(self.ui.no_place_yet)
             )
         else:
             self.body.value = jurisdiction_html(chosen, self.ui, self.sources)

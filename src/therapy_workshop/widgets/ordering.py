@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.html.markdown import render_inline, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.checkable import Checkable
 from therapy_workshop.widgets.feedback import (
@@ -146,19 +147,20 @@ class OrderingWidget(Checkable):
             order[position], order[target] = order[target], order[position]
             self.list.order = order
 
-    def _feedback_html(self) -> str:
+    def _feedback_html(self) -> Markup:
         rows = []
         for position, index in enumerate(self.list.order):
             item = self.exercise.items[index]
             text = render_inline(item.text)
             if position == index:
                 body = render_markdown(item.explanation) + source_line_html(item.sources, self.sources, self.ui)
-                rows.append(f'<li data-tone="right"><strong>{text}</strong>: {escape(self.ui.in_place)}{body}</li>')
+                rows.append(html('<li data-tone="right"><strong>{}</strong>: {}{}</li>', text, self.ui.in_place, body))
             else:
                 hint = self.ui.belongs_earlier if index < position else self.ui.belongs_later
-                rows.append(f'<li data-tone="wrong"><strong>{text}</strong>: {escape(hint)}</li>')
+                rows.append(html('<li data-tone="wrong"><strong>{}</strong>: {}</li>', text, hint))
         score = self.ui.format("ordered_score", right=self.in_place, total=len(self.exercise.items))
-        return (
-            f'<div class="tw-feedback"><p class="tw-score">{escape(score)}</p>'
-            f'<ol class="tw-order-feedback">{"".join(rows)}</ol></div>'
+        return html(
+            '<div class="tw-feedback"><p class="tw-score">{}</p><ol class="tw-order-feedback">{}</ol></div>',
+            score,
+            join(rows),
         )

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from therapy_workshop.html.markdown import escape, render_markdown
+from therapy_workshop.html.markdown import render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import plain_text, source_line_html
 
@@ -43,7 +44,7 @@ def stage_levels(process: ProcessFile) -> dict[str, int]:
     return levels
 
 
-def diagram_svg(process: ProcessFile, selected: str, names: Mapping[str, str], label_id: str) -> str:
+def diagram_svg(process: ProcessFile, selected: str, names: Mapping[str, str], label_id: str) -> Markup:
     """The process as boxes and arrows; the selected stage is drawn thicker and darker."""
     levels = stage_levels(process)
     rows: dict[int, list[Stage]] = {}
@@ -64,40 +65,61 @@ def diagram_svg(process: ProcessFile, selected: str, names: Mapping[str, str], l
                 continue
             x2, y2 = positions[target]
             arrows.append(
-                f'<line x1="{x1 + BOX_WIDTH / 2:.0f}" y1="{y1 + BOX_HEIGHT:.0f}" x2="{x2 + BOX_WIDTH / 2:.0f}" '
-                f'y2="{y2 - 3:.0f}" class="tw-arrow" marker-end="url(#tw-head)"/>'
+                html(
+                    '<line x1="{:.0f}" y1="{:.0f}" x2="{:.0f}" y2="{:.0f}" class="tw-arrow" '
+                    'marker-end="url(#tw-head)"/>',
+                    x1 + BOX_WIDTH / 2,
+                    y1 + BOX_HEIGHT,
+                    x2 + BOX_WIDTH / 2,
+                    y2 - 3,
+                )
             )
     boxes = []
     for stage in process.stages:
         x, y = positions[stage.id]
         lines = textwrap.wrap(names.get(stage.id, stage.title), width=22)[:2]
-        text = "".join(
-            f'<tspan x="{x + BOX_WIDTH / 2:.0f}" dy="{0 if index == 0 else 15}">{escape(line)}</tspan>'
+        text = join(
+            html('<tspan x="{:.0f}" dy="{}">{}</tspan>', x + BOX_WIDTH / 2, 0 if index == 0 else 15, line)
             for index, line in enumerate(lines)
         )
         top = y + (BOX_HEIGHT / 2 - (len(lines) - 1) * 7.5) + 4
         current = " tw-current" if stage.id == selected else ""
         boxes.append(
-            f'<g class="tw-stage{current}"><rect x="{x:.0f}" y="{y:.0f}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" '
-            f'rx="6"/><text x="{x + BOX_WIDTH / 2:.0f}" y="{top:.0f}" text-anchor="middle">{text}</text></g>'
+            html(
+                '<g class="tw-stage{current}"><rect x="{x:.0f}" y="{y:.0f}" width="{width}" height="{height}" rx="6"/>'
+                '<text x="{middle:.0f}" y="{top:.0f}" text-anchor="middle">{text}</text></g>',
+                current=current,
+                x=x,
+                y=y,
+                width=BOX_WIDTH,
+                height=BOX_HEIGHT,
+                middle=x + BOX_WIDTH / 2,
+                top=top,
+                text=text,
+            )
         )
-    return (
-        f'<svg class="tw-diagram" viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="{label_id}" '
-        f'style="max-width:{width:.0f}px"><defs><marker id="tw-head" viewBox="0 0 10 10" refX="9" refY="5" '
-        f'markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
-        f"{''.join(arrows)}{''.join(boxes)}</svg>"
+    return html(
+        '<svg class="tw-diagram" viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="{label_id}" '
+        'style="max-width:{width:.0f}px"><defs><marker id="tw-head" viewBox="0 0 10 10" refX="9" refY="5" '
+        'markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
+        "{arrows}{boxes}</svg>",
+        width=width,
+        height=height,
+        label_id=label_id,
+        arrows=join(arrows),
+        boxes=join(boxes),
     )
 
 
-def text_alternative_html(process: ProcessFile, names: Mapping[str, str], label_id: str) -> str:
+def text_alternative_html(process: ProcessFile, names: Mapping[str, str], label_id: str) -> Markup:
     """The diagram in words: each stage and the stages it can lead to."""
     items = []
     for stage in process.stages:
         after = ", ".join(names.get(target, target) for target in stage.next) or "—"
-        items.append(f"<li>{escape(names.get(stage.id, stage.title))} → {escape(after)}</li>")
+        items.append(html("<li>{} → {}</li>", names.get(stage.id, stage.title), after))
     # Read by screen readers beside the picture; on a phone, where the picture's words would be too small to
     # read, it is shown instead of the picture (workshop.css).
-    return f'<ol class="tw-sr-only tw-diagram-words" id="{label_id}">{"".join(items)}</ol>'
+    return html('<ol class="tw-sr-only tw-diagram-words" id="{}">{}</ol>', label_id, join(items))
 
 
 class ProcessExplorer(lean.VBox):
@@ -127,7 +149,7 @@ class ProcessExplorer(lean.VBox):
         picker = lean.Box(self.stage_buttons)
         picker.add_class("tw-stage-buttons")
         self.details = lean.HTML()
-        heading = lean.HTML(f'<h3 class="tw-activity-title">{escape(process.title)}</h3>')
+        heading = lean.HTML(html('<h3 class="tw-activity-title">{}</h3>', process.title))
         super().__init__([heading, self.diagram, picker, self.details], **kwargs)
         self.add_class("tw-explorer")
         state.observe(self._on_jurisdiction_change, names="jurisdiction")
@@ -168,47 +190,65 @@ class ProcessExplorer(lean.VBox):
             button.description = names[stage.id]
         stage = self.process.stage(self.selected)
         chosen = self.jurisdictions.get(self.state.jurisdiction)
-        here = ""
+        here = Markup()
         if chosen is not None and stage.id in chosen.stage_notes:
-            here = (
-                f'<div class="tw-here"><h5>{escape(self.ui.format("in_place_named", place=chosen.name))}</h5>'
-                f"{render_markdown(chosen.stage_notes[stage.id])}</div>"
+            here = html(
+                '<div class="tw-here"><h5>{}</h5>{}</div>',
+                self.ui.format("in_place_named", place=chosen.name),
+                render_markdown(chosen.stage_notes[stage.id]),
             )
         elif chosen is None:
-            here = f'<p class="tw-meta">{escape(self.ui.choose_place_for_details)}</p>'
+            here = html('<p class="tw-meta">{}</p>', self.ui.choose_place_for_details)
         after = ", ".join(names[target] for target in stage.next) or self.ui.final_stage
-        facts = [
-            (self.ui.who_label, escape(", ".join(stage.who))),
+        facts: list[tuple[str, str]] = [
+            (self.ui.who_label, ", ".join(stage.who)),
             (self.ui.you_do_label, render_markdown(stage.you_do)),
-            (self.ui.next_label, escape(after)),
+            (self.ui.next_label, after),
         ]
         if stage.duration:
-            facts.insert(2, (self.ui.duration_label, escape(stage.duration)))
-        rows = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts)
-        self.details.value = (
-            f'<div class="tw-stage-details" aria-live="polite"><h4>{escape(names[stage.id])}</h4>'
-            f"<p>{escape(stage.summary)}</p>{render_markdown(stage.details)}<dl>{rows}</dl>{here}"
-            f"{source_line_html(stage.sources, self.sources, self.ui)}</div>"
+            facts.insert(2, (self.ui.duration_label, stage.duration))
+        rows = join(html("<dt>{}</dt><dd>{}</dd>", label, value) for label, value in facts)
+        self.details.value = html(
+            '<div class="tw-stage-details" aria-live="polite"><h4>{name}</h4><p>{summary}</p>{details}'
+            "<dl>{rows}</dl>{here}{sources}</div>",
+            name=names[stage.id],
+            summary=stage.summary,
+            details=render_markdown(stage.details),
+            rows=rows,
+            here=here,
+            sources=source_line_html(stage.sources, self.sources, self.ui),
         )
 
 
-def chart_html(chart: Chart, ui: UIStrings, sources: Mapping[str, Source]) -> str:
+def chart_html(chart: Chart, ui: UIStrings, sources: Mapping[str, Source]) -> Markup:
     """A bar chart as a table: every bar has its label and value in text, the bar itself is decoration."""
     top = max(bar.value for bar in chart.bars) or 1
     suffix = "%" if chart.unit == "percent" else ""
-    rows = "".join(
-        f'<tr><th scope="row">{escape(bar.label)}</th><td class="tw-value">{bar.value:g}{suffix}</td>'
-        f'<td class="tw-bar-cell" aria-hidden="true"><span class="tw-bar" style="width:{100 * bar.value / top:.1f}%">'
-        f"</span></td></tr>"
+    rows = join(
+        html(
+            '<tr><th scope="row">{label}</th><td class="tw-value">{value:g}{suffix}</td>'
+            '<td class="tw-bar-cell" aria-hidden="true"><span class="tw-bar" style="width:{share:.1f}%">'
+            "</span></td></tr>",
+            label=bar.label,
+            value=bar.value,
+            suffix=suffix,
+            share=100 * bar.value / top,
+        )
         for bar in chart.bars
     )
     caption = f"{chart.title} ({chart.jurisdiction}, {chart.year})"
-    note = f"<p>{escape(chart.note)}</p>" if chart.note else ""
-    return (
-        f'<figure class="tw-chart"><table><caption>{escape(caption)}</caption><thead><tr>'
-        f'<th scope="col">{escape(ui.chart_item)}</th><th scope="col">{escape(ui.chart_value)}</th>'
-        f'<td aria-hidden="true"></td></tr></thead><tbody>{rows}</tbody></table>'
-        f"<figcaption>{note}{source_line_html(chart.sources, sources, ui)}</figcaption></figure>"
+    note = html("<p>{}</p>", chart.note) if chart.note else Markup()
+    return html(
+        '<figure class="tw-chart"><table><caption>{caption}</caption><thead><tr>'
+        '<th scope="col">{item}</th><th scope="col">{value}</th>'
+        '<td aria-hidden="true"></td></tr></thead><tbody>{rows}</tbody></table>'
+        "<figcaption>{note}{sources}</figcaption></figure>",
+        caption=caption,
+        item=ui.chart_item,
+        value=ui.chart_value,
+        rows=rows,
+        note=note,
+        sources=source_line_html(chart.sources, sources, ui),
     )
 
 

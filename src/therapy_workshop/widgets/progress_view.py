@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from therapy_workshop.html.links import ModuleLink, notebook_link
-from therapy_workshop.html.markdown import escape
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.progress import Progress, module_status, modules_done_text, progress
 
@@ -42,22 +42,35 @@ class ProgressOverview(lean.VBox):
                 else (ui.state_started if done or module.id in self.tracker.completed else ui.state_not_started)
             )
             rows.append(
-                f'<li><a href="{escape(self.link(module))}">{escape(module.title)}</a>: '
-                f'<span class="tw-state">{escape(state)}</span></li>'
+                html(
+                    '<li><a href="{}">{}</a>: <span class="tw-state">{}</span></li>',
+                    self.link(module),
+                    module.title,
+                    state,
+                )
             )
         count = modules_done_text(self.workshop, self.tracker)
-        resume = ""
+        resume = Markup()
         known = {module.id: module for module in self.workshop.modules}
         if self.tracker.last_module in known and self.tracker.last_module != self.workshop.modules[0].id:
             module = known[self.tracker.last_module]
-            resume = (
-                f'<p class="tw-resume"><a href="{escape(self.link(module))}">'
-                f"{escape(ui.format('continue_with', title=module.title))}</a></p>"
+            resume = html(
+                '<p class="tw-resume"><a href="{}">{}</a></p>',
+                self.link(module),
+                ui.format("continue_with", title=module.title),
             )
-        notice = f'<p class="tw-notice" role="status">{escape(self.tracker.notice)}</p>' if self.tracker.notice else ""
-        self.summary.value = (
-            f'<div class="tw-progress-summary"><h3>{escape(ui.progress_heading)}</h3>{notice}'
-            f"<p>{escape(count)} {escape(ui.progress_privacy)}</p>{resume}<ul>{''.join(rows)}</ul></div>"
+        notice = (
+            html('<p class="tw-notice" role="status">{}</p>', self.tracker.notice) if self.tracker.notice else Markup()
+        )
+        self.summary.value = html(
+            '<div class="tw-progress-summary"><h3>{heading}</h3>{notice}'
+            "<p>{count} {privacy}</p>{resume}<ul>{rows}</ul></div>",
+            heading=ui.progress_heading,
+            notice=notice,
+            count=count,
+            privacy=ui.progress_privacy,
+            resume=resume,
+            rows=join(rows),
         )
 
 

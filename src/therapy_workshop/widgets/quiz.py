@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from therapy_workshop.html.markdown import escape, render_inline, render_markdown
+from therapy_workshop.html.markdown import render_inline, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.checkable import Checkable, Move
 from therapy_workshop.widgets.choices import ChoiceGroup
@@ -111,7 +112,7 @@ class QuestionWidget(Checkable):
         return bool(self.selected)
 
     def _nudge(self) -> None:
-        self.feedback.html = f'<p class="tw-nudge">{escape(self.ui.choose_first)}</p>'
+        self.feedback.html = html('<p class="tw-nudge">{}</p>', self.ui.choose_first)
         self.feedback.request_focus()
 
     def _note_first_attempt(self, revealed: bool) -> None:
@@ -168,21 +169,23 @@ class QuestionWidget(Checkable):
             for index in range(len(self.question.options))
         ]
 
-    def _option_paragraph(self, lead: str, index: int, text: str) -> str:
-        option = render_inline(self.question.options[index].text)
-        return (
-            f'<li><span class="tw-lead">{escape(lead)}</span> <strong>{option}</strong>'
-            f'<div class="tw-option-feedback">{render_markdown(text)}</div></li>'
+    def _option_paragraph(self, lead: str, index: int, text: str) -> Markup:
+        return html(
+            '<li><span class="tw-lead">{}</span> <strong>{}</strong><div class="tw-option-feedback">{}</div></li>',
+            lead,
+            render_inline(self.question.options[index].text),
+            render_markdown(text),
         )
 
-    def _explanation_html(self) -> str:
-        return (
-            f'<div class="tw-explanation"><h4>{escape(self.ui.explanation_heading)}</h4>'
-            f"{render_markdown(self.question.explanation)}"
-            f"{source_line_html(self.question.sources, self.sources, self.ui)}</div>"
+    def _explanation_html(self) -> Markup:
+        return html(
+            '<div class="tw-explanation"><h4>{}</h4>{}{}</div>',
+            self.ui.explanation_heading,
+            render_markdown(self.question.explanation),
+            source_line_html(self.question.sources, self.sources, self.ui),
         )
 
-    def _check_feedback_html(self) -> str:
+    def _check_feedback_html(self) -> Markup:
         chosen = set(self.selected)
         correct = self.question.correct_indexes
         if chosen == correct:
@@ -200,20 +203,23 @@ class QuestionWidget(Checkable):
                 self._option_paragraph(self.ui.you_missed, index, self.question.options[index].missed or "")
                 for index in sorted(correct - chosen)
             ]
-        return (
-            f'<div class="tw-feedback" data-tone="{tone}"><p class="tw-verdict">{escape(heading)}</p>'
-            f'<ul class="tw-feedback-list">{"".join(items)}</ul>{self._explanation_html()}</div>'
-        )
+        return self._feedback_html(tone, heading, items)
 
-    def _reveal_feedback_html(self) -> str:
+    def _reveal_feedback_html(self) -> Markup:
         items = [
             self._option_paragraph(self.ui.the_answer_is, index, self.question.options[index].feedback)
             for index in sorted(self.question.correct_indexes)
         ]
-        return (
-            f'<div class="tw-feedback" data-tone="revealed"><p class="tw-verdict">'
-            f"{escape(self.ui.revealed_heading)}</p>"
-            f'<ul class="tw-feedback-list">{"".join(items)}</ul>{self._explanation_html()}</div>'
+        return self._feedback_html("revealed", self.ui.revealed_heading, items)
+
+    def _feedback_html(self, tone: str, heading: str, items: list[Markup]) -> Markup:
+        return html(
+            '<div class="tw-feedback" data-tone="{}"><p class="tw-verdict">{}</p>'
+            '<ul class="tw-feedback-list">{}</ul>{}</div>',
+            tone,
+            heading,
+            join(items),
+            self._explanation_html(),
         )
 
 
@@ -230,7 +236,7 @@ class QuizSet(lean.VBox):
         # Built on first view: a question is about 18 widgets, and most learners see one at a time, so building
         # them all up front made opening a module several times slower.
         self._built: dict[int, QuestionWidget] = {}
-        self.heading = lean.HTML(f'<h2 class="tw-quiz-title">{escape(quiz.title)}</h2>')
+        self.heading = lean.HTML(html('<h2 class="tw-quiz-title">{}</h2>', quiz.title))
         self.counter = lean.HTML()
         self.stage = lean.VBox([self.question_at(0)])
         self.previous_button = lean.Button(description=ui.previous)
@@ -348,7 +354,7 @@ class QuizSet(lean.VBox):
     def _show_position(self) -> None:
         total = len(self.quiz.questions)
         position = self.ui.format("question_of", number=self.index + 1, total=total)
-        self.counter.value = f'<p class="tw-counter">{escape(position)}</p>'
+        self.counter.value = html('<p class="tw-counter">{}</p>', position)
         set_hidden(self.stage, self.finished)
         set_hidden(self.counter, self.finished)
         set_hidden(self.restart_button, not self.finished)
@@ -357,7 +363,7 @@ class QuizSet(lean.VBox):
         set_hidden(self.next_button, self.finished)
         self.next_button.description = self.ui.finish if self.index + 1 == total else self.ui.next
 
-    def _results_html(self) -> str:
+    def _results_html(self) -> Markup:
         total = len(self.quiz.questions)
         right = self.score
         percent = 100 * right / total
@@ -372,13 +378,14 @@ class QuizSet(lean.VBox):
                 outcome, tone = self.ui.review_skipped, "skipped"
             prompt = plain_text(render_markdown(question_data.prompt))
             rows.append(
-                f'<li data-tone="{tone}">{escape(prompt)} '
-                f'<span class="tw-review-outcome">({escape(outcome)})</span></li>'
+                html('<li data-tone="{}">{} <span class="tw-review-outcome">({})</span></li>', tone, prompt, outcome)
             )
-        return (
-            f'<div class="tw-results"><p class="tw-score">{escape(score)}</p>'
-            f"{render_markdown(self.quiz.feedback_for(percent))}"
-            f'<h3>{escape(self.ui.review_heading)}</h3><ol class="tw-review">{"".join(rows)}</ol></div>'
+        return html(
+            '<div class="tw-results"><p class="tw-score">{}</p>{}<h3>{}</h3><ol class="tw-review">{}</ol></div>',
+            score,
+            render_markdown(self.quiz.feedback_for(percent)),
+            self.ui.review_heading,
+            join(rows),
         )
 
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from therapy_workshop.html.markdown import escape, render_markdown
+from therapy_workshop.html.markdown import render_markdown
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.conditions import parse_condition
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text, set_hidden, source_line_html
@@ -168,9 +169,12 @@ class ScenarioWidget(lean.VBox):
 
     def _show(self) -> None:
         node = self.scenario.nodes[self.node]
-        ending_label = f'<p class="tw-ending-kind">{escape(self._ending_label(node.ending))}</p>' if node.ending else ""
-        text = render_markdown(node.text)
-        self.situation.value = f'<div class="tw-situation"><h4>{escape(node.title)}</h4>{ending_label}{text}</div>'
+        ending_label = (
+            html('<p class="tw-ending-kind">{}</p>', self._ending_label(node.ending)) if node.ending else Markup()
+        )
+        self.situation.value = html(
+            '<div class="tw-situation"><h4>{}</h4>{}{}</div>', node.title, ending_label, render_markdown(node.text)
+        )
         buttons = []
         if self.stage == "choosing":
             for position, index in enumerate(self.offered):
@@ -180,9 +184,11 @@ class ScenarioWidget(lean.VBox):
                 buttons.append(button)
         self.choice_box.children = buttons
         if self.stage == "feedback" and self.pending is not None:
-            self.feedback.html = (
-                f'<div class="tw-feedback" data-tone="story"><p class="tw-lead">{escape(self.ui.you_chose)} '
-                f"<strong>{escape(self.pending.label)}</strong></p>{render_markdown(self.pending.feedback)}</div>"
+            self.feedback.html = html(
+                '<div class="tw-feedback" data-tone="story"><p class="tw-lead">{} <strong>{}</strong></p>{}</div>',
+                self.ui.you_chose,
+                self.pending.label,
+                render_markdown(self.pending.feedback),
             )
             self.feedback.request_focus()
         else:
@@ -201,21 +207,29 @@ class ScenarioWidget(lean.VBox):
             kind or "", ""
         )
 
-    def _review_html(self) -> str:
+    def _review_html(self) -> Markup:
         node = self.scenario.nodes[self.node]
         rows = []
         for step in self.steps:
             choice = self.scenario.nodes[step.node_id].choices[step.choice_index]
             where = self.scenario.nodes[step.node_id].title
             rows.append(
-                f"<li><p><strong>{escape(where)}</strong>: {escape(self.ui.you_chose)} "
-                f"<em>{escape(choice.label)}</em></p>{render_markdown(choice.feedback)}</li>"
+                html(
+                    "<li><p><strong>{}</strong>: {} <em>{}</em></p>{}</li>",
+                    where,
+                    self.ui.you_chose,
+                    choice.label,
+                    render_markdown(choice.feedback),
+                )
             )
-        return (
-            f'<div class="tw-review-block"><h4>{escape(self.ui.debrief_heading)}</h4>'
-            f"{render_markdown(node.debrief or '')}"
-            f'<h4>{escape(self.ui.review_label)}</h4><ol class="tw-after-action">{"".join(rows)}</ol>'
-            f"{source_line_html(self.scenario.sources, self.sources, self.ui)}</div>"
+        return html(
+            '<div class="tw-review-block"><h4>{debrief_heading}</h4>{debrief}'
+            '<h4>{review_heading}</h4><ol class="tw-after-action">{rows}</ol>{sources}</div>',
+            debrief_heading=self.ui.debrief_heading,
+            debrief=render_markdown(node.debrief or ""),
+            review_heading=self.ui.review_label,
+            rows=join(rows),
+            sources=source_line_html(self.scenario.sources, self.sources, self.ui),
         )
 
 

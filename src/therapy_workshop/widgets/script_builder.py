@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from therapy_workshop.html.markdown import escape
+from therapy_workshop.html.safe import escape, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.download import DownloadButton
@@ -96,11 +96,13 @@ class ScriptBuilderWidget(lean.VBox):
             paragraphs.append(own)
         self.script = "\n\n".join(paragraphs)
         if self.script:
-            body = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in paragraphs)
-            lead = f'<p class="tw-lead">{escape(self.ui.your_script)}</p>'
-            self.preview.value = f'<div class="tw-script-preview">{lead}{body}</div>'
+            self.preview.value = html(
+                '<div class="tw-script-preview"><p class="tw-lead">{}</p>{}</div>',
+                self.ui.your_script,
+                join(html("<p>{}</p>", paragraph) for paragraph in paragraphs),
+            )
         else:
-            self.preview.value = f'<p class="tw-meta">{escape(self.ui.script_empty)}</p>'
+            self.preview.value = html('<p class="tw-meta">{}</p>', self.ui.script_empty)
         self.download.text = self.script + "\n" if self.script else ""
 
 

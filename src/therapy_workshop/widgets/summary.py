@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from therapy_workshop.html.markdown import escape
+from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.download import DownloadButton
 
@@ -15,21 +15,26 @@ if TYPE_CHECKING:
 COLUMNS = ("conduct", "looks_like", "standards", "you_can")
 
 
-def summary_table_html(table: SummaryTable, ui: UIStrings) -> str:
+def summary_table_html(table: SummaryTable, ui: UIStrings) -> Markup:
     """The table with a caption and column headers, readable by screen readers as a real table."""
-    headers = "".join(f'<th scope="col">{escape(getattr(ui, f"summary_{column}"))}</th>' for column in COLUMNS)
-    rows = "".join(
-        f'<tr><th scope="row">{escape(row.conduct)}</th>'
-        + "".join(f"<td>{escape(getattr(row, column))}</td>" for column in COLUMNS[1:])
-        + "</tr>"
+    headers = join(html('<th scope="col">{}</th>', getattr(ui, f"summary_{column}")) for column in COLUMNS)
+    rows = join(
+        html(
+            '<tr><th scope="row">{}</th>{}</tr>',
+            row.conduct,
+            join(html("<td>{}</td>", getattr(row, column)) for column in COLUMNS[1:]),
+        )
         for row in table.rows
     )
-    return (
-        # On a phone the table scrolls sideways inside its own box: the box takes focus so the keyboard can
-        # scroll it too, and is named after the table (axe: scrollable-region-focusable).
-        f'<div class="tw-table-wrap" role="region" tabindex="0" aria-label="{escape(table.title)}">'
-        f'<table class="tw-summary"><caption>{escape(table.title)}</caption>'
-        f"<thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table></div>"
+    # On a phone the table scrolls sideways inside its own box: the box takes focus so the keyboard can
+    # scroll it too, and is named after the table (axe: scrollable-region-focusable).
+    return html(
+        '<div class="tw-table-wrap" role="region" tabindex="0" aria-label="{title}">'
+        '<table class="tw-summary"><caption>{title}</caption>'
+        "<thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table></div>",
+        title=table.title,
+        headers=headers,
+        rows=rows,
     )
 
 
