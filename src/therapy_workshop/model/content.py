@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 import re
 import string
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from therapy_workshop.model import methods as model_methods
+from therapy_workshop.model.methods import CategoriseMethods, QuestionMethods, QuizMethods, UIMethods
 
 SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -163,7 +163,7 @@ class Option(Strict):
 QuestionKind = Literal["single", "multiple", "true_false"]
 
 
-class Question(Strict):
+class Question(Strict, QuestionMethods):
     """A quiz question. The answer key (``Option.correct``) never leaves the kernel."""
 
     id: str
@@ -202,11 +202,6 @@ class Question(Strict):
         # point at the option's own line.
         return options
 
-    @property
-    def correct_indexes(self) -> frozenset[int]:
-        """Indexes of the options that make up the right answer."""
-        return model_methods.correct_indexes(self)
-
 
 class QuizBehaviour(Strict):
     """Switches for the quiz controls, so a quiz can be a survey or a self-check."""
@@ -225,7 +220,7 @@ class ScoreBand(Strict):
     text: str = Field(min_length=1)
 
 
-class QuizFile(Strict):
+class QuizFile(Strict, QuizMethods):
     """``content/<module>/quiz.yaml``: a module's quiz set."""
 
     title: str = Field(min_length=1)
@@ -240,10 +235,6 @@ class QuizFile(Strict):
             raise ValueError("the first score band must start 'from: 0' so every score gets feedback")
         # That each band starts higher than the one before is checked by the loader, at the band's line.
         return bands
-
-    def feedback_for(self, percent: float) -> str:
-        """The text of the highest band whose ``from`` the score reaches."""
-        return model_methods.feedback_for(self, percent)
 
 
 # ---------------------------------------------------------------------------------------------- exercises
@@ -284,7 +275,7 @@ class CategoriseItem(Strict):
         return _check_pattern(value, QUESTION_ID, "item id")
 
 
-class CategoriseExercise(Strict):
+class CategoriseExercise(Strict, CategoriseMethods):
     """``content/<module>/exercises/<id>.yaml`` with ``kind: categorise``: sort items into categories."""
 
     id: str
@@ -298,11 +289,6 @@ class CategoriseExercise(Strict):
     @classmethod
     def _id_shape(cls, value: str) -> str:
         return _check_pattern(value, QUESTION_ID, "exercise id")
-
-    @property
-    def category_ids(self) -> list[str]:
-        """Category ids in the order they are offered."""
-        return model_methods.category_ids(self)
 
 
 class SummaryRow(Strict):
@@ -417,7 +403,7 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
 }
 
 
-class UIStrings(Strict):
+class UIStrings(Strict, UIMethods):
     """``content/ui.yaml``: every word the widgets show that is not lesson content."""
 
     workshop_title: str
@@ -576,7 +562,3 @@ class UIStrings(Strict):
                 )
                 raise ValueError(f"unknown placeholder {{{name}}}: {can_use}")
         return value
-
-    def format(self, name: str, **values: Any) -> str:
-        """Fill ``{placeholders}`` in the string called ``name``."""
-        return model_methods.format_ui(self, name, **values)

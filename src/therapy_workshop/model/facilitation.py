@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from pydantic import Field, model_validator
 
-from therapy_workshop.model import methods as model_methods
 from therapy_workshop.model.content import Strict
+from therapy_workshop.model.methods import AgendaPartMethods
 
 KeyPath = tuple[str | int, ...]
 
@@ -48,7 +48,7 @@ class FacilitatorNotes(Strict):
     if_distressed: str = Field(min_length=1)
 
 
-class AgendaPart(Strict):
+class AgendaPart(Strict, AgendaPartMethods):
     """A module or a break in an agenda."""
 
     module: str | None = None
@@ -63,11 +63,6 @@ class AgendaPart(Strict):
         if self.module is not None and self.minutes is None:
             raise ValueError("a module part needs 'minutes'")
         return self
-
-    @property
-    def length(self) -> int:
-        """Minutes this part takes."""
-        return model_methods.agenda_part_length(self)
 
 
 class Agenda(Strict):

@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from therapy_workshop.model import methods as model_methods
 from therapy_workshop.model.content import QUESTION_ID, DatedFact, Strict, _check_filename, _check_pattern
+from therapy_workshop.model.methods import ProcessMethods
 
 KeyPath = tuple[str | int, ...]
 
@@ -50,16 +50,12 @@ class Outcome(Strict):
     description: str = Field(min_length=1)
 
 
-class ProcessFile(Strict):
+class ProcessFile(Strict, ProcessMethods):
     """``content/process/complaint.yaml``."""
 
     title: str = Field(min_length=1)
     stages: list[Stage] = Field(min_length=2)
     outcomes: list[Outcome] = Field(min_length=2)
-
-    def stage(self, stage_id: str) -> Stage:
-        """The stage called ``stage_id``."""
-        return model_methods.stage(self, stage_id)
 
 
 class Body(Strict):

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from therapy_workshop.model import methods as model_methods
 from therapy_workshop.model.conditions import ConditionError, parse_condition
 from therapy_workshop.model.content import QUESTION_ID, Strict, _check_pattern
+from therapy_workshop.model.methods import NodeMethods, ScenarioMethods
 
 KeyPath = tuple[str | int, ...]
 EndingKind = Literal["good", "mixed", "poor"]
@@ -30,7 +30,7 @@ class ScenarioChoice(Strict):
     when: str | None = None
 
 
-class ScenarioNode(Strict):
+class ScenarioNode(Strict, NodeMethods):
     """A moment in the story: either a situation with choices, or an ending with a debrief."""
 
     title: str = Field(min_length=1)
@@ -40,13 +40,8 @@ class ScenarioNode(Strict):
     debrief: str | None = None
     score: int | None = None
 
-    @property
-    def is_ending(self) -> bool:
-        """Whether the story stops here."""
-        return model_methods.is_ending(self)
 
-
-class Scenario(Strict):
+class Scenario(Strict, ScenarioMethods):
     """``content/<module>/scenarios/<id>.yaml``."""
 
     id: str
@@ -63,11 +58,6 @@ class Scenario(Strict):
     @classmethod
     def _id_shape(cls, value: str) -> str:
         return _check_pattern(value, QUESTION_ID, "scenario id")
-
-    @property
-    def endings(self) -> dict[str, ScenarioNode]:
-        """Ending nodes by id."""
-        return model_methods.endings(self)
 
 
 def scenario_findings(scenario: Scenario) -> Iterator[tuple[KeyPath, str]]:
