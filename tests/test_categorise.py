@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from therapy_workshop.model.content import CategoriseExercise
+from therapy_workshop.model.exercises import CategoriseExercise
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.widgets.categorise import CategoriseWidget, ExerciseError
 

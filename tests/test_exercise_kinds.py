@@ -6,18 +6,23 @@ import dataclasses
 
 import pytest
 
-from therapy_workshop.facilitator.view import EXERCISE_KEYS, exercise_key_html
+from therapy_workshop.facilitator.view import exercise_key_html
+from therapy_workshop.model.exercises import EXERCISE_KINDS
 from therapy_workshop.model.workshop import Workshop
-from therapy_workshop.validate.loading import EXERCISE_MODELS
 from therapy_workshop.widgets.exercises import EXERCISE_WIDGETS, build_exercise
 
 
-def test_every_kind_check_accepts_has_a_widget_and_an_answer_key() -> None:
-    assert sorted(EXERCISE_WIDGETS) == sorted(EXERCISE_MODELS) == sorted(EXERCISE_KEYS)
+def test_every_kind_check_accepts_has_a_widget_an_answer_key_and_a_paper_version(workshop: Workshop) -> None:
+    assert sorted(EXERCISE_WIDGETS) == sorted(EXERCISE_KINDS)
+    for exercise in workshop.exercises.values():
+        widget_class = EXERCISE_WIDGETS[exercise.kind]
+        assert isinstance(build_exercise(workshop, exercise.id), widget_class)
+        assert "<ol>" in widget_class.answer_key_html(exercise)
+        assert exercise.title in widget_class.paper_html(exercise)
 
 
 def test_the_workshop_uses_every_kind(workshop: Workshop) -> None:
-    assert {exercise.kind for exercise in workshop.exercises.values()} == set(EXERCISE_MODELS)
+    assert {exercise.kind for exercise in workshop.exercises.values()} == set(EXERCISE_KINDS)
 
 
 def test_an_exercise_of_a_kind_without_a_widget_is_refused_by_name(workshop: Workshop) -> None:
@@ -32,4 +37,4 @@ def test_an_exercise_of_a_kind_without_a_widget_is_refused_by_name(workshop: Wor
         exercise_key_html(exercise)
 
     assert widget_error.value.args[0] == f"exercise {exercise.id!r} is of kind 'matching', which has no widget"
-    assert key_error.value.args[0] == f"exercise {exercise.id!r} is of kind 'matching', which has no answer key here"
+    assert key_error.value.args[0] == f"exercise {exercise.id!r} is of kind 'matching', which has no widget"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from therapy_workshop.html.markdown import render_markdown
+from therapy_workshop.model.exercises import OrderingExercise
 from therapy_workshop.model.process import (
     Case,
     Chart,
     DraftFile,
     Jurisdiction,
-    OrderingExercise,
     ProcessFile,
     case_findings,
     process_findings,

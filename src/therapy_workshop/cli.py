@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from therapy_workshop.model.content import CategoriseExercise
+from therapy_workshop.model.exercises import Exercise
 from therapy_workshop.model.notebook_source import NotebookError, read_cells
-from therapy_workshop.model.process import OrderingExercise
 from therapy_workshop.model.registry import CellError, ImportCell, WorkshopCall, parse_cell
 from therapy_workshop.model.workshop import Workshop, find_root
 from therapy_workshop.store.snapshot import write_snapshot
@@ -56,17 +55,17 @@ def check_app_notebook(root: Path) -> list[Problem]:
     return problems
 
 
-def _exercise_summary(workshop: Workshop, exercise: CategoriseExercise | OrderingExercise) -> dict[str, Any]:
+def _exercise_summary(workshop: Workshop, exercise: Exercise) -> dict[str, Any]:
     report: dict[str, Any] = {
         "id": exercise.id,
         "module": workshop.activities.module_of[exercise.id],
         "kind": exercise.kind,
         "items": len(exercise.items),
     }
-    if isinstance(exercise, CategoriseExercise):
-        report["items_per_category"] = {
-            category: sum(item.category == category for item in exercise.items) for category in exercise.category_ids
-        }
+    category_ids = getattr(exercise, "category_ids", None)  # kinds that sort items into categories
+    if category_ids is not None:
+        categories = [getattr(item, "category", None) for item in exercise.items]
+        report["items_per_category"] = {category: categories.count(category) for category in category_ids}
     return report
 
 

@@ -16,6 +16,7 @@ from therapy_workshop.html.markdown import render_inline, render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.scenario import Scenario
 from therapy_workshop.widgets.certificate import UNICODE_FONTS
+from therapy_workshop.widgets.exercises import exercise_widget_class
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1f2328; max-width: 48rem; margin: 2rem auto;
@@ -213,14 +214,7 @@ def handout_body(workshop: Any, module_id: str) -> Markup:
             continue
         if activity_id in workshop.exercises:
             exercise = workshop.exercises[activity_id]
-            items = join(html("<li>{}</li>", render_inline(item.text)) for item in exercise.items)
-            if hasattr(exercise, "categories"):
-                labels = " / ".join(category.label for category in exercise.categories)
-                parts.append(
-                    html("<h3>{}</h3><p>For each one, choose: {}.</p><ol>{}</ol>", exercise.title, labels, items)
-                )
-            else:
-                parts.append(html("<h3>{}</h3><p>Number these steps in order.</p><ul>{}</ul>", exercise.title, items))
+            parts.append(exercise_widget_class(exercise).paper_html(exercise))
         elif activity_id in workshop.scenarios:
             parts.append(paper_scenario_html(workshop.scenarios[activity_id]))
     parts.append(html("<p><em>{}</em></p>", workshop.ui.not_advice))

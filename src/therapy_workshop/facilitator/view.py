@@ -6,15 +6,15 @@ sheet, so none of them can drift from the content.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from therapy_workshop.html.markdown import render_inline, render_markdown
 from therapy_workshop.html.safe import Markup, html, join
-from therapy_workshop.model.content import CategoriseExercise, QuizFile
+from therapy_workshop.model.content import QuizFile
+from therapy_workshop.model.exercises import Exercise
 from therapy_workshop.model.facilitation import FacilitatorNotes
-from therapy_workshop.model.process import OrderingExercise
 from therapy_workshop.model.scenario import Scenario, paths_to_endings
+from therapy_workshop.widgets.exercises import exercise_widget_class
 
 
 def heading(level: int, text: str) -> Markup:
@@ -67,40 +67,9 @@ def quiz_key_html(quiz: QuizFile) -> Markup:
     return html('<ol class="tw-key">{}</ol>', join(items))
 
 
-def ordering_key_html(exercise: OrderingExercise) -> Markup:
-    """The right order of the steps, with why each stands where it does."""
-    steps = join(
-        html("<li><strong>{}</strong>: {}</li>", render_inline(item.text), render_inline(item.explanation))
-        for item in exercise.items
-    )
-    return html("<ol>{}</ol>", steps)
-
-
-def categorise_key_html(exercise: CategoriseExercise) -> Markup:
-    """Where each item belongs, with why."""
-    labels = {category.id: category.label for category in exercise.categories}
-    rows = join(
-        html(
-            "<li>{} <strong>→ {}</strong>{}</li>",
-            render_inline(item.text),
-            labels[item.category],
-            render_markdown(item.explanation),
-        )
-        for item in exercise.items
-    )
-    return html("<ol>{}</ol>", rows)
-
-
-#: Each exercise kind's answer key. Validated models and snapshot records alike carry their ``kind``.
-EXERCISE_KEYS: dict[str, Callable[[Any], Markup]] = {"categorise": categorise_key_html, "ordering": ordering_key_html}
-
-
-def exercise_key_html(exercise: CategoriseExercise | OrderingExercise) -> Markup:
-    """The answer key of any exercise, by its kind."""
-    key = EXERCISE_KEYS.get(exercise.kind)
-    if key is None:
-        raise KeyError(f"exercise {exercise.id!r} is of kind {exercise.kind!r}, which has no answer key here")
-    return key(exercise)
+def exercise_key_html(exercise: Exercise) -> Markup:
+    """The answer key of any exercise, drawn by its kind's widget (models and snapshot records carry ``kind``)."""
+    return exercise_widget_class(exercise).answer_key_html(exercise)
 
 
 def scenario_key_html(scenario: Scenario) -> Markup:

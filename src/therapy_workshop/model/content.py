@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from therapy_workshop.model.methods import CategoriseMethods, QuestionMethods, QuizMethods, UIMethods
+from therapy_workshop.model.methods import QuestionMethods, QuizMethods, UIMethods
 
 SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -245,50 +245,6 @@ def _check_filename(value: str) -> str:
     if not TEXT_FILENAME.match(value):
         raise ValueError("a download file name uses lowercase letters, digits, '-' or '_' and ends in .txt")
     return value
-
-
-class Category(Strict):
-    """One box a learner can sort items into, e.g. "Red flag"."""
-
-    id: str
-    label: str = Field(min_length=1)
-    description: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "category id")
-
-
-class CategoriseItem(Strict):
-    """A short vignette with the category it belongs in and why."""
-
-    id: str
-    text: str = Field(min_length=1)
-    category: str
-    explanation: str = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "item id")
-
-
-class CategoriseExercise(Strict, CategoriseMethods):
-    """``content/<module>/exercises/<id>.yaml`` with ``kind: categorise``: sort items into categories."""
-
-    id: str
-    kind: Literal["categorise"]
-    title: str = Field(min_length=1)
-    instructions: str = Field(min_length=1)
-    categories: list[Category] = Field(min_length=2, max_length=6)
-    items: list[CategoriseItem] = Field(min_length=1)
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "exercise id")
 
 
 class SummaryRow(Strict):

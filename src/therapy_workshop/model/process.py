@@ -166,29 +166,6 @@ class FiguresFile(Strict):
     charts: list[Chart] = Field(min_length=1)
 
 
-class OrderingItem(Strict):
-    """A step in an ordering exercise; the file lists them in the right order."""
-
-    id: str
-    text: str = Field(min_length=1)
-    explanation: str = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-
-    _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "item id"))
-
-
-class OrderingExercise(Strict):
-    """``content/<module>/exercises/<id>.yaml`` with ``kind: ordering``."""
-
-    id: str
-    kind: Literal["ordering"]
-    title: str = Field(min_length=1)
-    instructions: str = Field(min_length=1)
-    items: list[OrderingItem] = Field(min_length=3, max_length=10)
-
-    _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "exercise id"))
-
-
 class DraftField(Strict):
     """One guided question of the complaint draft helper."""
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from therapy_workshop.model.content import (
         AssessmentFile,
-        CategoriseExercise,
         ChecklistFile,
         Module,
         QuizFile,
@@ -24,8 +23,9 @@ if TYPE_CHECKING:
         SupportFile,
         UIStrings,
     )
+    from therapy_workshop.model.exercises import Exercise
     from therapy_workshop.model.facilitation import AgendasFile, FacilitatorNotes
-    from therapy_workshop.model.process import Case, Chart, DraftFile, Jurisdiction, OrderingExercise, ProcessFile
+    from therapy_workshop.model.process import Case, Chart, DraftFile, Jurisdiction, ProcessFile
     from therapy_workshop.model.scenario import Scenario
 
 CONTENT_ENV = "THERAPY_WORKSHOP_ROOT"
@@ -35,7 +35,7 @@ CONTENT_ENV = "THERAPY_WORKSHOP_ROOT"
 class Activities:
     """The interactive pieces of all modules, by id (exercises, scenarios) or by module (script, summary)."""
 
-    exercises: dict[str, CategoriseExercise | OrderingExercise] = field(default_factory=dict)
+    exercises: dict[str, Exercise] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     scripts: dict[str, ScriptBuilderFile] = field(default_factory=dict)
     summaries: dict[str, SummaryTable] = field(default_factory=dict)
@@ -64,8 +64,8 @@ class Workshop:
     activities: Activities = field(default_factory=Activities)
 
     @property
-    def exercises(self) -> dict[str, CategoriseExercise | OrderingExercise]:
-        """Categorise exercises by id."""
+    def exercises(self) -> dict[str, Exercise]:
+        """Exercises of every kind, by id."""
         return self.activities.exercises
 
     @property

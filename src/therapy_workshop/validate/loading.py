@@ -10,24 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
 from therapy_workshop.model.content import (
     AssessmentFile,
-    CategoriseExercise,
     ChecklistFile,
     ScriptBuilderFile,
     SummaryTable,
 )
+from therapy_workshop.model.exercises import EXERCISE_KINDS, Exercise, ExerciseItem
 from therapy_workshop.model.facilitation import AgendasFile, FacilitatorNotes, agenda_findings, notes_findings
 from therapy_workshop.model.process import (
     Case,
     DraftFile,
     FiguresFile,
     Jurisdiction,
-    OrderingExercise,
     ProcessFile,
     case_findings,
     jurisdiction_findings,
@@ -111,23 +110,13 @@ def load_activities(collector: Collector, module_ids: list[str], known_sources: 
         folder = collector.root / "content" / module_id
         for path in sorted(folder.glob("exercises/*.yaml")):
             loaded, located = collector.load_by_kind(collector.display(path), EXERCISE_MODELS)
-            if not isinstance(loaded, (CategoriseExercise, OrderingExercise)) or located is None:
+            if loaded is None or located is None:
                 continue
-            if _claim_id(loaded.id, path, located, defined_at, collector):
-                if isinstance(loaded, CategoriseExercise):
-                    _check_exercise(loaded, located, known_sources, collector.problems)
-                else:
-                    _check_unique([item.id for item in loaded.items], "items", "item id", located, collector)
-                    for index, item in enumerate(loaded.items):
-                        check_cited(
-                            item.sources,
-                            known_sources,
-                            located,
-                            ("items", index, "sources"),
-                            collector.problems,
-                        )
-                activities.exercises[loaded.id] = loaded
-                activities.module_of[loaded.id] = module_id
+            exercise = cast("Exercise", loaded)
+            if _claim_id(exercise.id, path, located, defined_at, collector):
+                _check_exercise(exercise, located, known_sources, collector)
+                activities.exercises[exercise.id] = exercise
+                activities.module_of[exercise.id] = module_id
         for path in sorted(folder.glob("scenarios/*.yaml")):
             scenario, located = collector.load(collector.display(path), Scenario)
             if scenario is None or located is None:
@@ -168,7 +157,7 @@ def module_file(
     return collector.load(relative, model)
 
 
-EXERCISE_MODELS: dict[str, type[BaseModel]] = {"categorise": CategoriseExercise, "ordering": OrderingExercise}
+EXERCISE_MODELS: dict[str, type[BaseModel]] = {kind: entry.model for kind, entry in EXERCISE_KINDS.items()}
 
 
 GENERIC_ACTIVITIES = frozenset(
@@ -308,36 +297,13 @@ def _check_unique(ids: list[str], list_key: str, what: str, located: LocatedYaml
 
 
 def _check_exercise(
-    exercise: CategoriseExercise,
-    located: LocatedYaml,
-    known_sources: set[str] | None,
-    problems: list[Problem],
+    exercise: Exercise, located: LocatedYaml, known_sources: set[str] | None, collector: Collector
 ) -> None:
-    collector_problems: list[Problem] = []
-    category_ids = exercise.category_ids
-    seen_categories: dict[str, int] = {}
-    for index, category_id in enumerate(category_ids):
-        if category_id in seen_categories:
-            collector_problems.append(
-                located.problem(("categories", index, "id"), f"category id {category_id!r} is used twice")
-            )
-        seen_categories.setdefault(category_id, index)
-    seen_items: dict[str, int] = {}
-    for index, item in enumerate(exercise.items):
-        if item.id in seen_items:
-            first_line = located.line_of(("items", seen_items[item.id], "id"))
-            collector_problems.append(
-                located.problem(
-                    ("items", index, "id"), f"item id {item.id!r} is used twice (first at line {first_line})"
-                )
-            )
-        seen_items.setdefault(item.id, index)
-        if item.category not in category_ids:
-            collector_problems.append(
-                located.problem(
-                    ("items", index, "category"),
-                    f"unknown category {item.category!r}: use one of {', '.join(category_ids)}",
-                )
-            )
-        check_cited(item.sources, known_sources, located, ("items", index, "sources"), collector_problems)
-    problems.extend(collector_problems)
+    """What every kind must get right (item ids used once, cited sources exist), then its kind's own rules."""
+    _check_unique([item.id for item in exercise.items], "items", "item id", located, collector)
+    findings = EXERCISE_KINDS[exercise.kind].findings
+    for key_path, message in findings(exercise) if findings is not None else ():
+        collector.problems.append(located.problem(key_path, message))
+    items: list[ExerciseItem] = list(exercise.items)
+    for index, item in enumerate(items):
+        check_cited(item.sources, known_sources, located, ("items", index, "sources"), collector.problems)

@@ -15,7 +15,7 @@ import traitlets
 from therapy_workshop.html.markdown import render_inline, render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
-from therapy_workshop.widgets.checkable import Checkable
+from therapy_workshop.widgets.checkable import ExerciseWidget
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import (
     activity_heading_html,
@@ -26,7 +26,8 @@ from therapy_workshop.widgets.feedback import (
 from therapy_workshop.widgets.live_region import LiveRegion
 
 if TYPE_CHECKING:
-    from therapy_workshop.model.content import CategoriseExercise, CategoriseItem, Source, UIStrings
+    from therapy_workshop.model.content import Source, UIStrings
+    from therapy_workshop.model.exercises import CategoriseExercise, CategoriseItem
 
 
 class ExerciseError(RuntimeError):
@@ -54,8 +55,30 @@ class CategoriseItemWidget(lean.VBox):
         return self.choices.selected[0] if self.choices.selected else None
 
 
-class CategoriseWidget(Checkable):
+class CategoriseWidget(ExerciseWidget):
     """The whole exercise: instructions, one choice group per item, Check / Try again / Show answers."""
+
+    @staticmethod
+    def answer_key_html(exercise: CategoriseExercise) -> Markup:
+        """For the facilitator: where each item belongs, with why."""
+        labels = {category.id: category.label for category in exercise.categories}
+        rows = join(
+            html(
+                "<li>{} <strong>→ {}</strong>{}</li>",
+                render_inline(item.text),
+                labels[item.category],
+                render_markdown(item.explanation),
+            )
+            for item in exercise.items
+        )
+        return html("<ol>{}</ol>", rows)
+
+    @staticmethod
+    def paper_html(exercise: CategoriseExercise) -> Markup:
+        """For the printed handout: the items, and the categories to choose from."""
+        items = join(html("<li>{}</li>", render_inline(item.text)) for item in exercise.items)
+        labels = " / ".join(category.label for category in exercise.categories)
+        return html("<h3>{}</h3><p>For each one, choose: {}.</p><ol>{}</ol>", exercise.title, labels, items)
 
     first_score = traitlets.Int(-1, help="Items right at the first check; -1 until the first check.")
 

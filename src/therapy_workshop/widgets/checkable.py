@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import traitlets
 
+from therapy_workshop.html.safe import Markup
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import set_hidden
 
@@ -104,3 +105,23 @@ class Checkable(lean.VBox):
         set_hidden(self.check_button, not (answering and self._allows("check")))
         set_hidden(self.retry_button, not (checked_wrong and self._allows("retry")))
         set_hidden(self.show_answer_button, settled or not self._allows("show_answer"))
+
+
+class ExerciseWidget(Checkable):
+    """Base of an exercise kind's widget: made from the exercise, and able to print its key and paper version.
+
+    The facilitator's answer key and the printed handout are drawn by the same class that draws the exercise, so
+    a new kind brings all three in one module (see :data:`therapy_workshop.widgets.exercises.EXERCISE_WIDGETS`).
+    """
+
+    # Subclasses take (exercise, ui, sources) and build themselves; build_exercise makes them that way.
+
+    @staticmethod
+    def answer_key_html(exercise: Any) -> Markup:
+        """For the facilitator: the right answer to every item, with why."""
+        raise NotImplementedError
+
+    @staticmethod
+    def paper_html(exercise: Any) -> Markup:
+        """For the printed handout: the exercise without its answers."""
+        raise NotImplementedError

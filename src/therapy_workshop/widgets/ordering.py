@@ -15,7 +15,7 @@ import traitlets
 from therapy_workshop.html.markdown import render_inline, render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
-from therapy_workshop.widgets.checkable import Checkable
+from therapy_workshop.widgets.checkable import ExerciseWidget
 from therapy_workshop.widgets.feedback import (
     activity_heading_html,
     button_row,
@@ -27,7 +27,7 @@ from therapy_workshop.widgets.order_list import OrderList
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Source, UIStrings
-    from therapy_workshop.model.process import OrderingExercise
+    from therapy_workshop.model.exercises import OrderingExercise
 
 
 class OrderingError(RuntimeError):
@@ -43,8 +43,23 @@ def starting_order(exercise: OrderingExercise) -> list[int]:
     return order
 
 
-class OrderingWidget(Checkable):
+class OrderingWidget(ExerciseWidget):
     """The list, Check / Try again / Show answer, and per-step feedback."""
+
+    @staticmethod
+    def answer_key_html(exercise: OrderingExercise) -> Markup:
+        """For the facilitator: the right order of the steps, with why each stands where it does."""
+        steps = join(
+            html("<li><strong>{}</strong>: {}</li>", render_inline(item.text), render_inline(item.explanation))
+            for item in exercise.items
+        )
+        return html("<ol>{}</ol>", steps)
+
+    @staticmethod
+    def paper_html(exercise: OrderingExercise) -> Markup:
+        """For the printed handout: the steps, to number in order (the page shows them in its shuffled order)."""
+        items = join(html("<li>{}</li>", render_inline(item.text)) for item in exercise.items)
+        return html("<h3>{}</h3><p>Number these steps in order.</p><ul>{}</ul>", exercise.title, items)
 
     first_score = traitlets.Int(-1, help="Steps in place at the first check; -1 until then.")
 
