@@ -26,10 +26,7 @@ class Category(Strict):
     label: str = Field(min_length=1)
     description: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "category id")
+    _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "category id"))
 
 
 class CategoriseItem(Strict):
@@ -41,10 +38,7 @@ class CategoriseItem(Strict):
     explanation: str = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
 
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "item id")
+    _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "item id"))
 
 
 class CategoriseExercise(Strict, CategoriseMethods):
@@ -57,10 +51,7 @@ class CategoriseExercise(Strict, CategoriseMethods):
     categories: list[Category] = Field(min_length=2, max_length=6)
     items: list[CategoriseItem] = Field(min_length=1)
 
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "exercise id")
+    _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "exercise id"))
 
 
 def categorise_findings(exercise: Any) -> Iterator[tuple[KeyPath, str]]:
@@ -88,10 +79,7 @@ class OrderingItem(Strict):
     explanation: str = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
 
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "item id")
+    _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "item id"))
 
 
 class OrderingExercise(Strict):
@@ -103,10 +91,7 @@ class OrderingExercise(Strict):
     instructions: str = Field(min_length=1)
     items: list[OrderingItem] = Field(min_length=3, max_length=10)
 
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        return _check_pattern(value, QUESTION_ID, "exercise id")
+    _id = field_validator("id")(lambda value: _check_pattern(value, QUESTION_ID, "exercise id"))
 
 
 # ---------------------------------------------------------------------------------------------- every kind
