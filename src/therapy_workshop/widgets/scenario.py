@@ -60,6 +60,13 @@ class ScenarioWidget(lean.VBox):
         self.pending: ScenarioChoice | None = None
         self.heading = lean.HTML(activity_heading_html(scenario.title, scenario.intro))
         self.situation = lean.HTML()
+        # One button per choice slot, made once and relabelled at each node: a long session builds no new
+        # widgets (making buttons per step and dropping the old ones grew the page without bound).
+        most_choices = max((len(node.choices) for node in scenario.nodes.values()), default=0)
+        self.choice_buttons = [lean.Button() for _ in range(most_choices)]
+        for position, button in enumerate(self.choice_buttons):
+            button.add_class("tw-choice-button")
+            button.on_click(lambda _button, position=position: self.pick(position))
         self.choice_box = lean.VBox()
         self.choice_box.add_class("tw-scenario-choices")
         self.feedback = LiveRegion(label=ui.feedback_label)
@@ -175,14 +182,10 @@ class ScenarioWidget(lean.VBox):
         self.situation.value = html(
             '<div class="tw-situation"><h4>{}</h4>{}{}</div>', node.title, ending_label, render_markdown(node.text)
         )
-        buttons = []
-        if self.stage == "choosing":
-            for position, index in enumerate(self.offered):
-                button = lean.Button(description=node.choices[index].label, tooltip=node.choices[index].label)
-                button.add_class("tw-choice-button")
-                button.on_click(lambda _button, position=position: self.pick(position))
-                buttons.append(button)
-        self.choice_box.children = buttons
+        offered = self.offered if self.stage == "choosing" else []
+        for button, index in zip(self.choice_buttons, offered, strict=False):
+            button.description = button.tooltip = node.choices[index].label
+        self.choice_box.children = self.choice_buttons[: len(offered)]
         if self.stage == "feedback" and self.pending is not None:
             self.feedback.html = html(
                 '<div class="tw-feedback" data-tone="story"><p class="tw-lead">{} <strong>{}</strong></p>{}</div>',
