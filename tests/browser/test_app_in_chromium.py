@@ -197,6 +197,19 @@ def test_moving_between_modules_keeps_one_kernel_and_leaving_frees_it(chromium: 
     context.close()
 
 
+def test_a_tab_closed_without_beforeunload_still_frees_its_kernel(chromium: Any, voila_server: VoilaServer) -> None:
+    # Phones, crashed tabs and closed laptops often skip 'beforeunload', Voilà's only moment to free a kernel;
+    # the template sends the same request on 'pagehide'. Closing a page here runs no beforeunload handler.
+    idle = voila_server.settled_kernel_count()
+    context = chromium.new_context()
+    page = context.new_page()
+    open_app(page, voila_server)
+    assert voila_server.wait_for_kernels(idle + 1) == idle + 1
+    page.close(run_before_unload=False)
+    assert voila_server.wait_for_kernels(idle, timeout=10) == idle
+    context.close()
+
+
 VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 # What a reader meets on the page, measured in the browser: visible text smaller than 15 px (pictures and
