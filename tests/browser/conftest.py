@@ -92,10 +92,14 @@ class VoilaServer:
     url: str
     log_path: Path
 
-    def kernel_count(self) -> int:
-        """Kernels this server has running (preheated pool included)."""
+    def kernel_processes(self) -> list[psutil.Process]:
+        """The kernels this server has running (preheated pool included)."""
         children = psutil.Process(self.process.pid).children(recursive=True)
-        return sum(1 for child in children if "ipykernel_launcher" in " ".join(_cmdline(child)))
+        return [child for child in children if "ipykernel_launcher" in " ".join(_cmdline(child))]
+
+    def kernel_count(self) -> int:
+        """How many kernels this server has running (preheated pool included)."""
+        return len(self.kernel_processes())
 
     def wait_for_kernels(self, expected: int, timeout: float = 20.0) -> int:
         """Poll until ``expected`` kernels run (or time out); return the last count seen."""

@@ -210,6 +210,31 @@ def test_a_tab_closed_without_beforeunload_still_frees_its_kernel(chromium: Any,
     context.close()
 
 
+def test_a_lost_kernel_is_said_in_words_and_reload_brings_the_module_back(page: Any, voila_server: VoilaServer) -> None:
+    # The kernel dies under a live page (crash, out of memory, server trouble): no broken-link icons, a notice in
+    # the page's own words with its Reload button focused, and the reload opens the same module again.
+    ui = WORKSHOP.ui
+    open_app(page, voila_server, "?module=01-rights")
+    kernel_id = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    killed = [child for child in voila_server.kernel_processes() if kernel_id in " ".join(child.cmdline())]
+    assert len(killed) == 1
+    killed[0].kill()
+
+    notice = page.get_by_role("alert").filter(has_text=ui.kernel_lost)
+    expect(notice).to_be_visible(timeout=15_000)
+    expect(notice.get_by_role("button", name=ui.reload)).to_be_focused()
+    assert page.evaluate(
+        "[...document.querySelectorAll('.jupyter-widgets-disconnected')]"
+        ".every((view) => getComputedStyle(view, '::before').display === 'none')"
+    )
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS_DIR / "fault-kernel-lost.png"))
+
+    page.keyboard.press("Enter")
+    page.wait_for_selector('.tw-module-title[data-module="01-rights"]')
+    expect(page.get_by_role("alert").filter(has_text=ui.kernel_lost)).to_have_count(0)
+
+
 VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 # What a reader meets on the page, measured in the browser: visible text smaller than 15 px (pictures and

@@ -363,6 +363,9 @@ class UIStrings(Strict, UIMethods):
     """``content/ui.yaml``: every word the widgets show that is not lesson content."""
 
     workshop_title: str
+    connection_lost: str
+    kernel_lost: str
+    reload: str
     check: str
     try_again: str
     show_answer: str

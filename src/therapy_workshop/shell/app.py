@@ -26,6 +26,7 @@ from therapy_workshop.widgets.location import LocationSync
 from therapy_workshop.widgets.progress import ProgressStore, modules_done_text, progress
 
 if TYPE_CHECKING:
+    from therapy_workshop.model.content import UIStrings
     from therapy_workshop.model.workshop import Workshop
 
 
@@ -39,6 +40,19 @@ def module_menu_html(workshop: Workshop, current: str) -> Markup:
         '<nav class="tw-menu" aria-label="{}"><ol class="tw-menu-list">{}</ol></nav>',
         workshop.ui.contents,
         join(items),
+    )
+
+
+def connection_words_html(ui: UIStrings) -> Markup:
+    """The words the page shows if its connection drops, kept in the page for the template's script to use.
+
+    They must already be in the page when the server cannot be reached, so they travel with the header.
+    """
+    return html(
+        '<div class="tw-connection-words" hidden data-lost="{}" data-kernel-lost="{}" data-reload="{}"></div>',
+        ui.connection_lost,
+        ui.kernel_lost,
+        ui.reload,
     )
 
 
@@ -64,9 +78,10 @@ class WorkshopApp(lean.VBox):
         self.facilitator_panel = lean.HTML()
         self.brand = lean.HTML(
             html(
-                '{}<header class="tw-app-header"><p class="tw-brand">{}</p></header>',
+                '{}<header class="tw-app-header"><p class="tw-brand">{}</p></header>{}',
                 style_html(),
                 workshop.ui.workshop_title,
+                connection_words_html(workshop.ui),
             )
         )
         self.menu = lean.HTML()
