@@ -135,12 +135,9 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return []
 
 
-@pytest.fixture(scope="session")
-def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
-    """The app as a newcomer starts it: ``make app``, on a free port so a running app is left alone."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
-    with log_path.open("wb") as log:
+def start_app(port: int, log_path: Path) -> VoilaServer:
+    """Start ``make app`` on ``port`` and wait until it serves the page and its kernel pool has settled."""
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             ["make", "--no-print-directory", "app", f"PORT={port}"],
             cwd=REPO,
@@ -164,12 +161,24 @@ def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServ
     # The request above used one preheated kernel: wait until the pool has refilled (the kernel count has
     # stopped changing) before tests count kernels.
     server.settled_kernel_count()
-    yield server
-    os.killpg(process.pid, signal.SIGTERM)  # SIGTERM makes Voilà shut its kernels down
+    return server
+
+
+def stop_app(server: VoilaServer) -> None:
+    """Stop the server and its kernels (SIGTERM makes Voilà shut its kernels down)."""
+    os.killpg(server.process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=15)
+        server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(server.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
+    """The app as a newcomer starts it: ``make app``, on a free port so a running app is left alone."""
+    server = start_app(_free_port(), tmp_path_factory.mktemp("voila") / "voila.log")
+    yield server
+    stop_app(server)
 
 
 @dataclass
