@@ -6,10 +6,12 @@ import copy
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from therapy_workshop.html.markdown import render_markdown
 from therapy_workshop.model.exercises import OrderingExercise
 from therapy_workshop.model.process import (
+    Body,
     Case,
     Chart,
     DraftFile,
@@ -412,3 +414,11 @@ def test_every_real_case_follows_the_process_to_its_end(workshop: Workshop) -> N
                 follow.next_step()
         assert follow.finished
         assert "The case ends here." in follow.outcome_text
+
+
+@pytest.mark.parametrize("url", ["http://example.org", "javascript:alert(1)"])
+def test_a_complaints_body_link_must_be_https(url: str) -> None:
+    # The body's link is shown as a live link in the jurisdiction guide, like sources and support lines.
+    with pytest.raises(ValidationError) as error:
+        Body.model_validate({"name": "Board", "covers": "Everyone", "how": "In writing", "url": url, "sources": ["x"]})
+    assert [item["msg"] for item in error.value.errors()] == ["Value error, a link must start with https://"]

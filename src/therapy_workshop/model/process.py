@@ -14,16 +14,21 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from therapy_workshop.model.content import QUESTION_ID, DatedFact, Strict, _check_filename, _check_pattern
+from therapy_workshop.model.content import (
+    QUESTION_ID,
+    DatedFact,
+    Strict,
+    _check_filename,
+    _check_pattern,
+    _require_https,
+)
 from therapy_workshop.model.methods import ProcessMethods
 
 KeyPath = tuple[str | int, ...]
 
 
 def _https(value: str | None) -> str | None:
-    if value is not None and not value.startswith("https://"):
-        raise ValueError("a link must start with https://")
-    return value
+    return _require_https(value, "a link")
 
 
 class Stage(Strict):
