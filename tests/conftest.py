@@ -8,6 +8,7 @@ import pytest
 
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.validate.loader import load_workshop
+from therapy_workshop.widgets.progress import Progress
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,3 +21,13 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def workshop() -> Workshop:
     return load_workshop(REPO_ROOT)
+
+
+@pytest.fixture(autouse=True)
+def fresh_learner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test is a new learner on a new kernel: no progress or place left over from another test.
+
+    In a kernel, progress and the place keeper are one per learner (module-level); tests share one process.
+    """
+    monkeypatch.setattr("therapy_workshop.widgets.progress._PROGRESS", Progress())
+    monkeypatch.setattr("therapy_workshop.widgets.place._KEEPER", None)

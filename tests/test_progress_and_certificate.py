@@ -29,8 +29,13 @@ from therapy_workshop.widgets.quiz import build_quiz
 
 def test_progress_round_trips_through_its_stored_form() -> None:
     text = serialise({"01-rights": ["quiz", "visited"]}, {"pre": {"rights": [1, 2]}}, "02-conduct")
-    assert json.loads(text)["version"] == 1
-    assert parse(text) == ({"01-rights": ["quiz", "visited"]}, {"pre": {"rights": [1, 2]}}, "02-conduct")
+    assert json.loads(text)["version"] == 2
+    stored = parse(text)
+    assert (stored.completed, stored.assessment, stored.last_module) == (
+        {"01-rights": ["quiz", "visited"]},
+        {"pre": {"rights": [1, 2]}},
+        "02-conduct",
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ import json
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -19,8 +18,7 @@ from therapy_workshop.validate.loader import load_workshop
 
 from ..expected import folded, shown
 from .conftest import ARTIFACTS as ARTIFACTS_DIR
-from .conftest import REPO, PageRecorder, VoilaServer, start_app, stop_app
-from .conftest import _free_port as free_port
+from .conftest import REPO, PageRecorder, VoilaServer
 
 WORKSHOP = load_workshop(REPO)
 QUIZ = WORKSHOP.quizzes["01-rights"]
@@ -235,37 +233,6 @@ def test_a_lost_kernel_is_said_in_words_and_reload_brings_the_module_back(page: 
     page.keyboard.press("Enter")
     page.wait_for_selector('.tw-module-title[data-module="01-rights"]')
     expect(page.get_by_role("alert").filter(has_text=ui.kernel_lost)).to_have_count(0)
-
-
-def test_a_server_restart_says_reconnecting_then_reload_brings_the_module_back(chromium: Any, tmp_path: Path) -> None:
-    # A server of its own, stopped and started again under a live page (the facilitator's laptop restarted the
-    # app): while it is away the page says "Reconnecting…", and once it is back the old kernel is gone, so the
-    # page asks for a reload, which opens the same module on a new kernel. Chromium logs each refused
-    # reconnection as a console error, so this page is not the fixture's, which forbids them.
-    ui = WORKSHOP.ui
-    port = free_port()
-    server = start_app(port, tmp_path / "voila.log")
-    context = chromium.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        open_app(page, server, "?module=03-ending")
-        stop_app(server)
-        expect(page.get_by_role("alert").filter(has_text=ui.connection_lost)).to_be_visible(timeout=15_000)
-        ARTIFACTS_DIR.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS_DIR / "fault-reconnecting.png"))
-
-        server = start_app(port, tmp_path / "voila.log")
-        notice = page.get_by_role("alert").filter(has_text=ui.kernel_lost)
-        expect(notice).to_be_visible(timeout=30_000)
-        expect(notice.get_by_role("button", name=ui.reload)).to_be_focused()
-        page.keyboard.press("Enter")
-        page.wait_for_selector('.tw-module-title[data-module="03-ending"]')
-        expect(page.get_by_role("alert")).to_have_count(0)
-    finally:
-        page.goto("about:blank")
-        context.close()
-        stop_app(server)
 
 
 VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}

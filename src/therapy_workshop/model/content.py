@@ -356,6 +356,7 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "modules_done": frozenset({"done", "total"}),
     "continue_with": frozenset({"title"}),
     "certificate_date": frozenset({"date"}),
+    "place_discarded": frozenset({"reason"}),
 }
 
 
@@ -365,7 +366,12 @@ class UIStrings(Strict, UIMethods):
     workshop_title: str
     connection_lost: str
     kernel_lost: str
+    kernel_lost_lab: str
     reload: str
+    workshop_full: str
+    workshop_full_detail: str
+    try_again_now: str
+    place_discarded: str
     check: str
     try_again: str
     show_answer: str

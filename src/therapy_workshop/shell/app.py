@@ -24,6 +24,7 @@ from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
 from therapy_workshop.widgets.location import LocationSync
 from therapy_workshop.widgets.progress import ProgressStore, modules_done_text, progress
+from therapy_workshop.widgets.progress_view import store_notices
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import UIStrings
@@ -100,6 +101,12 @@ class WorkshopApp(lean.VBox):
             **kwargs,
         )
         self.tracker.observe(self._on_progress_change, names="completed")
+        self.tracker.observe(self._on_store_notice_change, names=["notice", "place_problem"])
+        # The address and the stored progress arrive from the browser separately, in either order; the
+        # learner's module is settled once both have (see _resume).
+        self._query_seen = False
+        self._stored_seen = False
+        self.tracker.on_load(self._on_stored_progress)
         self.add_class("tw-app")
         self.current = workshop.modules[0].id
 
@@ -161,6 +168,29 @@ class WorkshopApp(lean.VBox):
 
     def _on_query_change(self, _change: dict[str, Any]) -> None:
         self.facilitator = self.location.requested_view == "facilitator"
+        self._query_seen = True
+        self._resume()
+
+    def _on_stored_progress(self) -> None:
+        self._stored_seen = True
+        self._resume()
+
+    def _resume(self) -> None:
+        """Settle the module once the address and the stored progress are both known.
+
+        A plain visit goes back to the module the learner was on; a deep link wins, and is then the module
+        to come back to.
+        """
+        if not (self._query_seen and self._stored_seen):
+            return
+        start = self.workshop.modules[0].id
+        stored = self.tracker.last_module
+        known = {module.id for module in self.workshop.modules}
+        if self.location.requested_module is None and self.current == start and stored in known - {start}:
+            self.go(stored)
+        else:
+            self.tracker.last_module = self.current
+        self.tracker.record(self.current, "visited")  # the stored record did not know this visit yet
 
     @traitlets.observe("facilitator")
     def _on_facilitator_change(self, _change: dict[str, Any]) -> None:
@@ -177,9 +207,16 @@ class WorkshopApp(lean.VBox):
         self.facilitator_panel.value = facilitator_panel_html(self.workshop, self.current)
 
     @traitlets.observe("notice")
-    def _on_notice_change(self, change: dict[str, Any]) -> None:
-        text = change["new"]
-        self.notice_area.value = html('<p class="tw-notice" role="alert">{}</p>', text) if text else ""
+    def _on_notice_change(self, _change: dict[str, Any]) -> None:
+        self._show_notices()
+
+    def _on_store_notice_change(self, _change: dict[str, Any]) -> None:
+        self._show_notices()
+
+    def _show_notices(self) -> None:
+        """The deep-link notice and what happened to the progress stored in this browser, if anything."""
+        texts = [self.notice, *store_notices(self.workshop.ui, self.tracker)]
+        self.notice_area.value = join(html('<p class="tw-notice" role="alert">{}</p>', text) for text in texts if text)
 
 
 # Hard-coded, not in ui.yaml: it must show even when ui.yaml is the file that is broken. A template for html().

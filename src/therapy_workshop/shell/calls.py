@@ -80,7 +80,9 @@ BUILDERS: dict[str, Build] = {
     "checklist": lambda workshop, _place, arguments: build_checklist(workshop, arguments["module_id"]),
     "assessment": lambda workshop, _place, arguments: build_assessment(workshop, arguments["when"]),
     "certificate": lambda workshop, _place, _arguments: build_certificate(workshop),
-    "progress_overview": lambda workshop, place, _arguments: build_progress_overview(workshop, place.link),
+    "progress_overview": lambda workshop, place, _arguments: build_progress_overview(
+        workshop, place.link, show_notices=not place.in_app
+    ),
     # In the app the shell is already there; app() itself (notebooks/app.ipynb's one call) is shell.app.app.
     "app": lambda _workshop, _place, _arguments: None,
 }

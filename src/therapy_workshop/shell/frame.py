@@ -123,8 +123,8 @@ def standalone_frame_html(workshop: Workshop, module_id: str) -> Markup:
 def notebook_frame(workshop: Workshop, module_id: str) -> widgets.VBox:
     """Show the page frame at the top of a module notebook opened on its own: ``frame("01-rights")``.
 
-    The frame also keeps the learner's progress in their browser and, when the workshop has jurisdictions,
-    holds the picker that every page follows.
+    The frame also keeps the learner's progress and place in their browser (and says so in words if the
+    notebook's kernel is lost) and, when the workshop has jurisdictions, holds the picker that every page follows.
     """
     from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
     from therapy_workshop.widgets.progress import ProgressStore, progress
@@ -135,4 +135,5 @@ def notebook_frame(workshop: Workshop, module_id: str) -> widgets.VBox:
     tracker.last_module = module_id
     display(HTML(standalone_frame_html(workshop, module_id)))
     picker = build_jurisdiction_picker(workshop)
-    return lean.VBox([ProgressStore(tracker)] + ([picker] if picker is not None else []))
+    store = ProgressStore(tracker, lost_text=workshop.ui.kernel_lost_lab)
+    return lean.VBox([store] + ([picker] if picker is not None else []))

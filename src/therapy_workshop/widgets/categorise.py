@@ -24,6 +24,7 @@ from therapy_workshop.widgets.feedback import (
     source_line_html,
 )
 from therapy_workshop.widgets.live_region import LiveRegion
+from therapy_workshop.widgets.place import field_of, one_of, str_map
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Source, UIStrings
@@ -97,6 +98,9 @@ class CategoriseWidget(ExerciseWidget):
         super().__init__([heading, *self.items, buttons, self.result], **kwargs)
         self.add_class("tw-exercise")
         self._show_controls()
+        for widget in self.items:
+            widget.choices.observe(self._on_place_change, names="selected")
+        self.observe(self._on_place_change, names=["status", "first_score"])
 
     # ------------------------------------------------------------------ Python twins
     def sort(self, item: int | str, category: str) -> None:
@@ -112,6 +116,31 @@ class CategoriseWidget(ExerciseWidget):
     def show_answers(self) -> None:
         """Show where every item belongs, with its explanation (the Show answers button)."""
         self.show_answer()
+
+    # ------------------------------------------------------------------ the place kept in the browser
+    def place_state(self) -> dict[str, Any]:
+        """Which category each sorted item is in, whether it was checked, and the first check's score."""
+        ids = self.exercise.category_ids
+        sorted_items = {widget.item.id: ids[widget.chosen] for widget in self.items if widget.chosen is not None}
+        if not sorted_items and self.status == "answering" and self.first_score < 0:
+            return {}
+        return {"sorted": sorted_items, "status": self.status, "first_score": self.first_score}
+
+    def restore_place(self, state: Mapping[str, Any]) -> None:
+        """Sort the stored items again (items or categories no longer in the exercise are left out), then check."""
+        stored = str_map(field_of(state, "sorted", dict, {}), "sorted", str)
+        status = one_of(state.get("status", "answering"), "status", ("answering", "checked", "revealed"))
+        first_score = field_of(state, "first_score", int, -1)
+        self.status = "answering"
+        ids = self.exercise.category_ids
+        for widget in self.items:
+            category = stored.get(widget.item.id)
+            widget.choices.selected = [ids.index(category)] if category in ids else []
+        self.first_score = first_score if -1 <= first_score <= len(self.items) else -1
+        self.replay_status(status)
+
+    def _on_place_change(self, _change: dict[str, Any]) -> None:
+        self.place_changed()
 
     # ------------------------------------------------------------------ what the learner sees
     @property

@@ -15,6 +15,7 @@ import traitlets
 from therapy_workshop.html.safe import Markup
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import set_hidden
+from therapy_workshop.widgets.place import Remembered
 
 Move = Literal["check", "retry", "show_answer"]
 
@@ -58,6 +59,18 @@ class Checkable(lean.VBox):
         self._note_first_attempt(revealed=True)
         self._before_reveal()
         self.status = "revealed"
+
+    def replay_status(self, status: str) -> None:
+        """Bring a restored answer to ``status`` with the same moves a learner would make (see widgets/place.py).
+
+        A move the activity does not offer, or a Check with nothing answered, is skipped: the learner then
+        sees the answer as it was, ready to check.
+        """
+        self.status = "answering"  # without the retry hook: nothing is cleared
+        if status == "checked" and self._allows("check") and self._has_answer():
+            self.check()
+        elif status == "revealed" and self._allows("show_answer"):
+            self.show_answer()
 
     # ------------------------------------------------------------------ hooks for each activity
     def _allows(self, move: Move) -> bool:
@@ -107,8 +120,11 @@ class Checkable(lean.VBox):
         set_hidden(self.show_answer_button, settled or not self._allows("show_answer"))
 
 
-class ExerciseWidget(Checkable):
+class ExerciseWidget(Remembered, Checkable):
     """Base of an exercise kind's widget: made from the exercise, and able to print its key and paper version.
+
+    Its place (the answer, checked or not, and the first result) is kept in the learner's browser: each kind
+    says what that is in ``place_state`` and puts it back in ``restore_place``.
 
     The facilitator's answer key and the printed handout are drawn by the same class that draws the exercise, so
     a new kind brings all three in one module (see :data:`therapy_workshop.widgets.exercises.EXERCISE_WIDGETS`).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -12,15 +13,23 @@ from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html
+from therapy_workshop.widgets.place import (
+    Remembered,
+    choose_by_section,
+    chosen_by_section,
+    field_of,
+    read_chosen_by_section,
+    remember,
+)
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import ChecklistFile, UIStrings
 
 
-class ChecklistWidget(lean.VBox):
+class ChecklistWidget(Remembered, lean.VBox):
     """One group of checkboxes per section, a notes box, and a download of what was ticked."""
 
-    notes = traitlets.Unicode("", help="The learner's own notes; never stored.")
+    notes = traitlets.Unicode("", help="The learner's own notes; kept only in their browser, never on the server.")
 
     def __init__(self, checklist: ChecklistFile, ui: UIStrings, **kwargs: Any) -> None:
         self.checklist = checklist
@@ -60,12 +69,27 @@ class ChecklistWidget(lean.VBox):
         """The checklist as it will be saved."""
         return str(self.download.text)
 
+    # ------------------------------------------------------------------ the place kept in the browser
+    def place_state(self) -> dict[str, Any]:
+        """The items ticked in each section and the learner's notes."""
+        ticks = chosen_by_section(self.sections, [spec.id for spec in self.checklist.sections])
+        return {"ticks": ticks, "notes": self.notes} if ticks or self.notes else {}
+
+    def restore_place(self, state: Mapping[str, Any]) -> None:
+        """Tick the stored items again (sections or items no longer listed are left out)."""
+        ticks = read_chosen_by_section(field_of(state, "ticks", dict, {}), "ticks")
+        notes = field_of(state, "notes", str, "")
+        choose_by_section(self.sections, [spec.id for spec in self.checklist.sections], ticks)
+        self.notes = notes
+
     def _on_tick(self, _change: dict[str, Any]) -> None:
         self._update()
+        self.place_changed()
 
     @traitlets.observe("notes")
     def _on_notes_change(self, _change: dict[str, Any]) -> None:
         self._update()
+        self.place_changed()
 
     def _update(self) -> None:
         lines = [self.checklist.title, "=" * len(self.checklist.title), ""]
@@ -83,4 +107,6 @@ def build_checklist(workshop: Any, module_id: str) -> ChecklistWidget:
     checklist = workshop.activities.checklists.get(module_id)
     if checklist is None:
         raise KeyError(f"no checklist for module {module_id!r}: there is no content/{module_id}/checklist.yaml")
-    return ChecklistWidget(checklist, workshop.ui)
+    widget = ChecklistWidget(checklist, workshop.ui)
+    remember(widget, f"checklist:{module_id}")
+    return widget

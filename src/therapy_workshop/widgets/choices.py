@@ -13,6 +13,7 @@ import traitlets
 
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets._static import static_text
+from therapy_workshop.widgets.place import is_restoring
 
 MARK_KINDS = ("", "right", "wrong", "missed", "answer")
 
@@ -52,4 +53,6 @@ class ChoiceGroup(lean.SharedLayout, anywidget.AnyWidget):
 
     def request_focus(self) -> None:
         """Move keyboard focus to the options (after 'Try again' or a new question)."""
+        if is_restoring():
+            return  # putting a stored place back must not pull focus away from where the learner is
         self.focus_token += 1

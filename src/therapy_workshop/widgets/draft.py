@@ -1,12 +1,13 @@
 """Complaint draft helper: guided boxes that become a clear written draft, saved on the learner's device.
 
-Whatever the learner types is escaped before it is shown, is never stored, and reaches a file only through
-their own browser's download. The draft is a starting point for the regulator's own form, not a
-replacement for it.
+Whatever the learner types is escaped before it is shown and never reaches the server's disk: it is kept only
+in their own browser (so a reload does not lose it) and reaches a file only through their browser's download.
+The draft is a starting point for the regulator's own form, not a replacement for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -15,13 +16,14 @@ from therapy_workshop.html.safe import html, join
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text
+from therapy_workshop.widgets.place import Remembered, field_of, remember, str_map
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import UIStrings
     from therapy_workshop.model.process import DraftFile
 
 
-class ComplaintDraft(lean.VBox):
+class ComplaintDraft(Remembered, lean.VBox):
     """One labelled box per guided question, a live preview and a download button."""
 
     def __init__(self, draft: DraftFile, ui: UIStrings, **kwargs: Any) -> None:
@@ -65,9 +67,22 @@ class ComplaintDraft(lean.VBox):
         """The preview as a learner reads it."""
         return plain_text(self.preview.value)
 
+    # ------------------------------------------------------------------ the place kept in the browser
+    def place_state(self) -> dict[str, Any]:
+        """What the learner typed in each box (empty boxes are left out)."""
+        fields = {field_id: box.value for field_id, box in self.boxes.items() if box.value}
+        return {"fields": fields} if fields else {}
+
+    def restore_place(self, state: Mapping[str, Any]) -> None:
+        """Fill the boxes again (boxes no longer in the helper are left out)."""
+        fields = str_map(field_of(state, "fields", dict, {}), "fields", str)
+        for field_id, box in self.boxes.items():
+            box.value = fields.get(field_id, "")
+
     # ------------------------------------------------------------------ reactions
     def _on_box_change(self, _change: dict[str, Any]) -> None:
         self._update()
+        self.place_changed()
 
     def _update(self) -> None:
         filled = [(field.label, self.boxes[field.id].value.strip()) for field in self.draft.fields]
@@ -91,4 +106,6 @@ def build_complaint_draft(workshop: Any, module_id: str) -> ComplaintDraft:
     draft = workshop.activities.drafts.get(module_id)
     if draft is None:
         raise KeyError(f"no draft helper for module {module_id!r}: there is no content/{module_id}/draft.yaml")
-    return ComplaintDraft(draft, workshop.ui)
+    widget = ComplaintDraft(draft, workshop.ui)
+    remember(widget, f"draft:{module_id}")
+    return widget

@@ -7,6 +7,7 @@ from typing import Any
 from therapy_workshop.widgets.categorise import CategoriseWidget
 from therapy_workshop.widgets.checkable import ExerciseWidget
 from therapy_workshop.widgets.ordering import OrderingWidget
+from therapy_workshop.widgets.place import remember
 from therapy_workshop.widgets.progress import track
 
 #: Each exercise kind's widget, by the ``kind`` its files declare (the model is in model/exercises.py).
@@ -33,4 +34,5 @@ def build_exercise(workshop: Any, exercise_id: str) -> ExerciseWidget:
     widget = exercise_widget_class(exercise)(exercise, workshop.ui, workshop.sources)
     module_id = workshop.activities.module_of.get(exercise_id, "")
     track(widget, module_id, exercise_id, "status", lambda status: status in ("checked", "revealed"))
+    remember(widget, f"exercise:{exercise_id}")
     return widget

@@ -7,6 +7,7 @@ import traitlets
 
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets._static import static_text
+from therapy_workshop.widgets.place import is_restoring
 
 
 class LiveRegion(lean.SharedLayout, anywidget.AnyWidget):
@@ -20,4 +21,6 @@ class LiveRegion(lean.SharedLayout, anywidget.AnyWidget):
 
     def request_focus(self) -> None:
         """Move keyboard focus here, so the feedback is read next and focus is never lost."""
+        if is_restoring():
+            return  # putting a stored place back must not pull focus away from where the learner is
         self.focus_token += 1

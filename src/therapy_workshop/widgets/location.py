@@ -21,9 +21,10 @@ class LocationSync(lean.SharedLayout, anywidget.AnyWidget):
 
     _esm = static_text("location.js")
 
-    query = traitlets.Unicode("", help="The page's query string as the browser saw it, e.g. '?module=01-rights'.").tag(
-        sync=True
-    )
+    # None until the page reports: an address with no query string reports "", which is news too.
+    query = traitlets.Unicode(
+        None, allow_none=True, help="The page's query string as the browser saw it, e.g. '?module=01-rights'."
+    ).tag(sync=True)
     current = traitlets.Unicode("", help="Module id now shown; mirrored into the address bar.").tag(sync=True)
     page_title = traitlets.Unicode("", help="Browser tab title for the module shown.").tag(sync=True)
 
@@ -39,13 +40,13 @@ class LocationSync(lean.SharedLayout, anywidget.AnyWidget):
     @property
     def requested_module(self) -> str | None:
         """The ``module`` parameter of the query string, if any."""
-        values = parse_qs(self.query.lstrip("?")).get("module")
+        values = parse_qs((self.query or "").lstrip("?")).get("module")
         return values[0] if values else None
 
     @property
     def requested_view(self) -> str | None:
         """The ``view`` parameter of the query string (``facilitator`` for the facilitator view)."""
-        values = parse_qs(self.query.lstrip("?")).get("view")
+        values = parse_qs((self.query or "").lstrip("?")).get("view")
         return values[0] if values else None
 
     @traitlets.observe("query")

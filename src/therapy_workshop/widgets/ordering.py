@@ -24,6 +24,7 @@ from therapy_workshop.widgets.feedback import (
 )
 from therapy_workshop.widgets.live_region import LiveRegion
 from therapy_workshop.widgets.order_list import OrderList
+from therapy_workshop.widgets.place import PlaceError, field_of, one_of
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Source, UIStrings
@@ -88,6 +89,8 @@ class OrderingWidget(ExerciseWidget):
         self.add_class("tw-exercise")
         self.add_class("tw-ordering")
         self._show_controls()
+        self.list.observe(self._on_place_change, names="order")
+        self.observe(self._on_place_change, names=["status", "first_score"])
 
     # ------------------------------------------------------------------ Python twins
     @property
@@ -111,6 +114,31 @@ class OrderingWidget(ExerciseWidget):
         if unknown:
             raise OrderingError(f"unknown item {unknown[0]!r}")
         self.list.order = [ids.index(each) for each in item_ids]
+
+    # ------------------------------------------------------------------ the place kept in the browser
+    def place_state(self) -> dict[str, Any]:
+        """The steps in the order shown, whether they were checked, and the first check's score."""
+        if self.list.order == starting_order(self.exercise) and self.status == "answering" and self.first_score < 0:
+            return {}
+        return {"order": self.order, "status": self.status, "first_score": self.first_score}
+
+    def restore_place(self, state: Mapping[str, Any]) -> None:
+        """Arrange the stored order again (new steps go where they start, gone ones are left out), then check."""
+        stored = field_of(state, "order", list, [])
+        if not all(isinstance(item, str) for item in stored):
+            raise PlaceError("'order' should be a list of step ids")
+        status = one_of(state.get("status", "answering"), "status", ("answering", "checked", "revealed"))
+        first_score = field_of(state, "first_score", int, -1)
+        ids = [item.id for item in self.exercise.items]
+        kept = [item for item in dict.fromkeys(stored) if item in ids]
+        new = [ids[index] for index in starting_order(self.exercise) if ids[index] not in kept]
+        self.status = "answering"
+        self.set_order(kept + new)
+        self.first_score = first_score if -1 <= first_score <= len(ids) else -1
+        self.replay_status(status)
+
+    def _on_place_change(self, _change: dict[str, Any]) -> None:
+        self.place_changed()
 
     # ------------------------------------------------------------------ what the learner sees
     @property

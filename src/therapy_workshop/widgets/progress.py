@@ -1,14 +1,16 @@
 """Progress that survives a reload without the server keeping anything about the learner.
 
-Widgets report what the learner completed to one :class:`Progress` per kernel. A small front-end widget,
-:class:`ProgressStore`, mirrors it into the browser's own localStorage and hands it back after a reload or
-a later visit. What comes back from the browser is checked: data from an older version or data that
-cannot be read is discarded with a notice, never a crash.
+Widgets report what the learner completed, and where they are in each activity, to one :class:`Progress` per
+kernel. A small front-end widget, :class:`ProgressStore`, mirrors it into the browser's own localStorage and
+hands it back after a reload or a later visit. What comes back from the browser is checked: data from an
+unknown version or data that cannot be read is discarded with a notice, never a crash.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import anywidget
@@ -17,31 +19,61 @@ import traitlets
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets._static import static_text
 
-VERSION = 1
+#: The record's format. Version 1 kept progress only; version 2 adds the learner's place in each activity.
+VERSION = 2
+#: Older formats that can still be read: their progress is kept, anything else in them is not.
+READABLE_VERSIONS = (1, 2)
 
 
 class ProgressError(ValueError):
     """Stored progress that cannot be used; the message says why, for the notice."""
 
 
-def serialise(completed: dict[str, list[str]], assessment: dict[str, dict[str, list[int]]], last_module: str) -> str:
-    """Progress as the JSON text kept in localStorage."""
+@dataclass(frozen=True)
+class Stored:
+    """What a stored record holds, once checked. ``place_problem`` says why a place was left out ('' if not)."""
+
+    completed: dict[str, list[str]]
+    assessment: dict[str, dict[str, list[int]]]
+    last_module: str
+    place: dict[str, dict[str, Any]] = field(default_factory=dict)
+    place_problem: str = ""
+
+
+def serialise(
+    completed: dict[str, list[str]],
+    assessment: dict[str, dict[str, list[int]]],
+    last_module: str,
+    place: dict[str, dict[str, Any]] | None = None,
+) -> str:
+    """Progress (and the place in each activity) as the JSON text kept in localStorage."""
     return json.dumps(
-        {"version": VERSION, "completed": completed, "assessment": assessment, "last_module": last_module},
+        {
+            "version": VERSION,
+            "completed": completed,
+            "assessment": assessment,
+            "last_module": last_module,
+            "place": place or {},
+        },
         sort_keys=True,
+        ensure_ascii=False,
     )
 
 
-def parse(text: str) -> tuple[dict[str, list[str]], dict[str, dict[str, list[int]]], str]:
-    """Read stored progress; raise :class:`ProgressError` if it is old, damaged or not ours."""
+def parse(text: str) -> Stored:
+    """Read a stored record; raise :class:`ProgressError` if its progress is old, damaged or not ours.
+
+    A damaged place does not cost the learner their progress: it is left out, and ``place_problem`` says why.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         raise ProgressError("it could not be read") from None
     if not isinstance(data, dict):
         raise ProgressError("it is not in the expected form")
-    if data.get("version") != VERSION:
-        raise ProgressError(f"it was saved by another version of the workshop ({data.get('version')!r})")
+    version = data.get("version")
+    if version not in READABLE_VERSIONS:
+        raise ProgressError(f"it was saved by another version of the workshop ({version!r})")
     completed = data.get("completed", {})
     assessment = data.get("assessment", {})
     last_module = data.get("last_module", "")
@@ -65,16 +97,37 @@ def parse(text: str) -> tuple[dict[str, list[str]], dict[str, dict[str, list[int
         raise ProgressError("its assessment results are damaged")
     if not isinstance(last_module, str):
         raise ProgressError("its last module is damaged")
-    return {key: sorted(set(value)) for key, value in completed.items()}, assessment, last_module
+    place, place_problem = _parse_place(version, data.get("place"))
+    return Stored(
+        {key: sorted(set(value)) for key, value in completed.items()}, assessment, last_module, place, place_problem
+    )
+
+
+def _parse_place(version: int, place: Any) -> tuple[dict[str, dict[str, Any]], str]:
+    """The place part of a record: activity key -> that activity's state, or ({}, why it was left out)."""
+    if place is None:
+        return {}, ""
+    if version != VERSION:
+        return {}, "it was saved in an older format"
+    if not (isinstance(place, dict) and all(isinstance(state, dict) for state in place.values())):
+        return {}, "it is damaged"
+    return place, ""
 
 
 class Progress(traitlets.HasTraits):
-    """What this learner has completed, by module, plus assessment results by topic."""
+    """What this learner has completed, by module, plus assessment results by topic and their place."""
 
     completed = traitlets.Dict(help="Module id -> ids of the activities completed there.")
     assessment = traitlets.Dict(help="'pre' or 'post' -> topic id -> [right, total].")
     last_module = traitlets.Unicode("", help="The module the learner last opened.")
+    place = traitlets.Dict(help="Activity key -> where the learner is in it (see widgets/place.py).")
     notice = traitlets.Unicode("", help="A message for the learner, e.g. that stored progress was discarded.")
+    place_problem = traitlets.Unicode("", help="Why a stored place was discarded, for the notice ('' if it was not).")
+    resets = traitlets.Int(0, help="How many times the learner pressed Reset: activities on the page start afresh.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._load_listeners: list[Callable[[], None]] = []
 
     def record(self, module_id: str, activity_id: str) -> None:
         """Note that ``activity_id`` in ``module_id`` is done (once is enough)."""
@@ -86,32 +139,63 @@ class Progress(traitlets.HasTraits):
         """Keep the latest pre- or post-assessment result by topic."""
         self.assessment = {**self.assessment, when: scores}
 
+    def record_place(self, key: str, state: dict[str, Any] | None) -> None:
+        """Keep where the learner is in the activity ``key`` (``None`` forgets it)."""
+        place = dict(self.place)
+        if state is None:
+            place.pop(key, None)
+        else:
+            place[key] = state
+        if place != self.place:
+            self.place = place
+
     def reset(self) -> None:
-        """Forget everything (and, through the store, clear the browser's copy)."""
+        """Forget everything (and, through the store, clear the browser's copy): the Reset button."""
+        self._clear()
+        self.resets += 1
+
+    def _clear(self) -> None:
         self.completed = {}
         self.assessment = {}
         self.last_module = ""
+        self.place = {}
         self.notice = ""
+        self.place_problem = ""
 
     def to_json(self) -> str:
         """Progress as stored; empty when there is nothing to keep."""
-        if not self.completed and not self.assessment and not self.last_module:
+        if not self.completed and not self.assessment and not self.last_module and not self.place:
             return ""
-        return serialise(dict(self.completed), dict(self.assessment), self.last_module)
+        return serialise(dict(self.completed), dict(self.assessment), self.last_module, dict(self.place))
 
     def load(self, text: str) -> None:
-        """Take progress found in the browser, or discard it with a notice if it cannot be used."""
-        if not text:
-            return
+        """Take progress found in the browser ('' if none), or discard it with a notice if it cannot be used."""
         try:
-            completed, assessment, last_module = parse(text)
+            stored = parse(text) if text else None
         except ProgressError as error:
-            self.reset()
+            self._clear()
             self.notice = f"Your saved progress was cleared because {error}. You can carry on as normal."
-            return
-        self.completed = completed
-        self.assessment = assessment
-        self.last_module = last_module
+            stored = None
+        if stored is not None:
+            self.completed = stored.completed
+            self.assessment = stored.assessment
+            self.last_module = stored.last_module
+            self.place = stored.place
+            self.place_problem = stored.place_problem
+        for listener in self._load_listeners:
+            listener()
+
+    def on_load(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` whenever the browser's stored record has been taken in (or discarded).
+
+        The place keeper uses it to put activities already on the page back where the record says.
+        """
+        self._load_listeners.append(listener)
+
+    def report_place_problem(self, reason: str) -> None:
+        """Say (once per load) that part of the stored place could not be used and was dropped."""
+        if not self.place_problem:
+            self.place_problem = reason
 
 
 _PROGRESS = Progress()
@@ -130,11 +214,12 @@ class ProgressStore(lean.SharedLayout, anywidget.AnyWidget):
     loaded = traitlets.Unicode("", help="What the browser had stored, sent once when the page opens.").tag(sync=True)
     ready = traitlets.Bool(False, help="True once the browser has reported.").tag(sync=True)
     to_store = traitlets.Unicode("", help="What the browser should keep ('' clears it).").tag(sync=True)
+    lost_text = traitlets.Unicode("", help="Said outside the app if the notebook's kernel is lost.").tag(sync=True)
 
     def __init__(self, tracker: Progress | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tracker = tracker or progress()
-        self.tracker.observe(self._on_progress_change, names=["completed", "assessment", "last_module"])
+        self.tracker.observe(self._on_progress_change, names=["completed", "assessment", "last_module", "place"])
 
     @traitlets.observe("loaded")
     def _on_loaded_change(self, change: dict[str, Any]) -> None:

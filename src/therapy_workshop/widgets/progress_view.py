@@ -10,21 +10,40 @@ from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.progress import Progress, module_status, modules_done_text, progress
 
 
+def store_notices(ui: Any, tracker: Progress) -> list[str]:
+    """What the learner is told about the record stored in their browser: progress cleared, or a place dropped."""
+    notices = [tracker.notice] if tracker.notice else []
+    if tracker.place_problem:
+        notices.append(str(ui.format("place_discarded", reason=tracker.place_problem)))
+    return notices
+
+
 class ProgressOverview(lean.VBox):
-    """Modules with their state, "continue where you left off", and "Reset my progress"."""
+    """Modules with their state, "continue where you left off", and "Reset my progress".
+
+    ``show_notices`` is off in the app, whose header says what happened to the stored record on every page.
+    """
 
     def __init__(
-        self, workshop: Any, link: ModuleLink = notebook_link, tracker: Progress | None = None, **kwargs: Any
+        self,
+        workshop: Any,
+        link: ModuleLink = notebook_link,
+        tracker: Progress | None = None,
+        show_notices: bool = True,
+        **kwargs: Any,
     ) -> None:
         self.workshop = workshop
         self.link = link
+        self.show_notices = show_notices
         self.tracker = tracker or progress()
         self.summary = lean.HTML()
         self.reset_button = lean.Button(description=workshop.ui.reset_progress)
         self.reset_button.on_click(lambda _button: self.tracker.reset())
         super().__init__([self.summary, self.reset_button], **kwargs)
         self.add_class("tw-progress")
-        self.tracker.observe(self._on_progress_change, names=["completed", "last_module", "notice", "assessment"])
+        self.tracker.observe(
+            self._on_progress_change, names=["completed", "last_module", "notice", "place_problem", "assessment"]
+        )
         self._show()
 
     def _on_progress_change(self, _change: dict[str, Any]) -> None:
@@ -59,9 +78,8 @@ class ProgressOverview(lean.VBox):
                 self.link(module),
                 ui.format("continue_with", title=module.title),
             )
-        notice = (
-            html('<p class="tw-notice" role="status">{}</p>', self.tracker.notice) if self.tracker.notice else Markup()
-        )
+        notices = store_notices(ui, self.tracker) if self.show_notices else []
+        notice = join(html('<p class="tw-notice" role="status">{}</p>', text) for text in notices)
         self.summary.value = html(
             '<div class="tw-progress-summary"><h3>{heading}</h3>{notice}'
             "<p>{count} {privacy}</p>{resume}<ul>{rows}</ul></div>",
@@ -74,6 +92,8 @@ class ProgressOverview(lean.VBox):
         )
 
 
-def build_progress_overview(workshop: Any, link: ModuleLink = notebook_link) -> ProgressOverview:
+def build_progress_overview(
+    workshop: Any, link: ModuleLink = notebook_link, show_notices: bool = True
+) -> ProgressOverview:
     """The progress overview for the start page."""
-    return ProgressOverview(workshop, link)
+    return ProgressOverview(workshop, link, show_notices=show_notices)

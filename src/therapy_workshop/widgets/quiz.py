@@ -19,6 +19,7 @@ from therapy_workshop.widgets.checkable import Checkable, Move
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import button_row, plain_text, set_hidden, source_line_html
 from therapy_workshop.widgets.live_region import LiveRegion
+from therapy_workshop.widgets.place import PlaceError, Remembered, field_of, int_list, known_options, one_of, remember
 from therapy_workshop.widgets.progress import track
 
 if TYPE_CHECKING:
@@ -223,8 +224,12 @@ class QuestionWidget(Checkable):
         )
 
 
-class QuizSet(lean.VBox):
-    """A module's questions one at a time ("Question 3 of 8"), ending with a score and review."""
+class QuizSet(Remembered, lean.VBox):
+    """A module's questions one at a time ("Question 3 of 8"), ending with a score and review.
+
+    Its place (the question reached, each question's choice, check and first result) is kept in the
+    learner's browser; see :mod:`therapy_workshop.widgets.place`.
+    """
 
     index = traitlets.Int(0, help="Which question is shown (zero-based).")
     finished = traitlets.Bool(False, help="True once the learner has reached the results.")
@@ -258,7 +263,9 @@ class QuizSet(lean.VBox):
     def question_at(self, index: int) -> QuestionWidget:
         """The widget for question ``index``, built the first time it is needed."""
         if index not in self._built:
-            self._built[index] = QuestionWidget(self.quiz.questions[index], self.quiz.behaviour, self.ui, self.sources)
+            question = QuestionWidget(self.quiz.questions[index], self.quiz.behaviour, self.ui, self.sources)
+            question.observe(self._on_question_change, names=["selected", "status", "first_result"])
+            self._built[index] = question
         return self._built[index]
 
     @property
@@ -320,6 +327,51 @@ class QuizSet(lean.VBox):
         self._show_position()
         self.current.choices.request_focus()
 
+    # ------------------------------------------------------------------ the place kept in the browser
+    def place_state(self) -> dict[str, Any]:
+        """The question reached, whether the results are shown, and each question the learner touched."""
+        questions = {
+            question.question.id: {
+                "selected": list(question.selected),
+                "status": question.status,
+                "first": question.first_result,
+            }
+            for question in self.built_questions
+            if question.selected or question.status != "answering" or question.first_result
+        }
+        if not questions and self.index == 0 and not self.finished:
+            return {}
+        return {"index": self.index, "finished": self.finished, "questions": questions}
+
+    def restore_place(self, state: Mapping[str, Any]) -> None:
+        """Answer, check or reveal each stored question again, then go to the stored question or results."""
+        index = field_of(state, "index", int, 0)
+        finished = field_of(state, "finished", bool, False)
+        stored = field_of(state, "questions", dict, {})
+        position = {question.id: number for number, question in enumerate(self.quiz.questions)}
+        answers = []
+        for question_id, answer in stored.items():
+            if not isinstance(answer, dict):
+                raise PlaceError(f"question {question_id!r} is not a record")
+            selected = int_list(answer.get("selected", []), "selected")
+            status = one_of(answer.get("status", "answering"), "status", ("answering", "checked", "revealed"))
+            first = one_of(answer.get("first", ""), "first", ("", "right", "wrong"))
+            if question_id in position:  # a question that has left the quiz is dropped quietly
+                answers.append((position[question_id], selected, status, first))
+        for question in self._built.values():
+            question.reset()
+        for number, selected, status, first in answers:
+            question = self.question_at(number)
+            question.selected = known_options(selected, len(question.question.options), question.choices.multiple)
+            question.first_result = first
+            question.replay_status(status)
+        self.finished = False
+        self.index = index if 0 <= index < len(self.quiz.questions) else 0
+        self.finished = finished
+
+    def _on_question_change(self, _change: dict[str, Any]) -> None:
+        self.place_changed()
+
     # ------------------------------------------------------------------ results
     @property
     def score(self) -> int:
@@ -341,6 +393,7 @@ class QuizSet(lean.VBox):
         self.stage.children = [self.current]
         self._show_position()
         self.current.choices.request_focus()
+        self.place_changed()
 
     @traitlets.observe("finished")
     def _on_finished_change(self, change: dict[str, Any]) -> None:
@@ -350,6 +403,7 @@ class QuizSet(lean.VBox):
         else:
             self.results.html = ""
         self._show_position()
+        self.place_changed()
 
     def _show_position(self) -> None:
         total = len(self.quiz.questions)
@@ -398,4 +452,5 @@ def build_quiz(workshop: Workshop, module_id: str) -> QuizSet:
         )
     widget = QuizSet(workshop.quizzes[module_id], workshop.ui, workshop.sources)
     track(widget, module_id, "quiz", "finished", bool)
+    remember(widget, f"quiz:{module_id}")
     return widget

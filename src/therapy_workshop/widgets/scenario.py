@@ -21,6 +21,7 @@ from therapy_workshop.model.conditions import parse_condition
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text, set_hidden, source_line_html
 from therapy_workshop.widgets.live_region import LiveRegion
+from therapy_workshop.widgets.place import PlaceError, Remembered, field_of, one_of, remember, str_map
 from therapy_workshop.widgets.progress import track
 
 if TYPE_CHECKING:
@@ -41,8 +42,12 @@ class Step:
     values_before: tuple[tuple[str, int], ...]
 
 
-class ScenarioWidget(lean.VBox):
-    """Plays one scenario. Python twins: ``pick(i)``, ``proceed()``, ``back()``, ``restart()``."""
+class ScenarioWidget(Remembered, lean.VBox):
+    """Plays one scenario. Python twins: ``pick(i)``, ``proceed()``, ``back()``, ``restart()``.
+
+    Its place (the decisions taken, so the path and the variables) is kept in the learner's browser and
+    replayed decision by decision on a fresh kernel.
+    """
 
     node = traitlets.Unicode(help="Id of the node on screen.")
     stage = traitlets.Enum(
@@ -110,6 +115,7 @@ class ScenarioWidget(lean.VBox):
             self.values[name] = self.values.get(name, 0) + change
         self.pending = choice
         self.stage = "feedback"
+        self.place_changed()
 
     def proceed(self) -> None:
         """Continue to where the chosen option leads."""
@@ -119,6 +125,7 @@ class ScenarioWidget(lean.VBox):
         self.pending = None
         self.stage = "choosing"
         self.node = target
+        self.place_changed()
 
     def back(self) -> None:
         """Undo the last decision (its feedback, or the move it led to), restoring the variables."""
@@ -132,6 +139,7 @@ class ScenarioWidget(lean.VBox):
         self.stage = "choosing"
         self.node = step.node_id
         self._show()
+        self.place_changed()
 
     def restart(self) -> None:
         """Start again from the beginning with the starting variables."""
@@ -141,6 +149,45 @@ class ScenarioWidget(lean.VBox):
         self.stage = "choosing"
         self.node = self.scenario.start
         self._show()
+        self.place_changed()
+
+    # ------------------------------------------------------------------ the place kept in the browser
+    def place_state(self) -> dict[str, Any]:
+        """Each decision as [node id, choice index], the stage reached, and the variables now."""
+        if not self.steps:
+            return {}
+        return {
+            "steps": [[step.node_id, step.choice_index] for step in self.steps],
+            "stage": self.stage,
+            "variables": dict(self.values),
+        }
+
+    def restore_place(self, state: Mapping[str, Any]) -> None:
+        """Take the stored decisions again from the start, stopping where the story no longer matches them.
+
+        The variables follow from the decisions, so they are recomputed, not copied: a story whose choices
+        changed since the visit cannot be put into a state its own rules would not reach.
+        """
+        steps = field_of(state, "steps", list, [])
+        for step in steps:
+            if not (
+                isinstance(step, list)
+                and len(step) == 2
+                and isinstance(step[0], str)
+                and isinstance(step[1], int)
+                and not isinstance(step[1], bool)
+            ):
+                raise PlaceError("each step should be [node id, choice number]")
+        stage = one_of(state.get("stage", "choosing"), "stage", ("choosing", "feedback", "ended"))
+        str_map(field_of(state, "variables", dict, {}), "variables", int)
+        self.restart()
+        for number, (node_id, choice_index) in enumerate(steps):
+            offered = self.offered
+            if self.stage != "choosing" or self.node != node_id or choice_index not in offered:
+                break  # the story changed here since the visit: keep the decisions that still fit
+            self.pick(offered.index(choice_index))
+            if number < len(steps) - 1 or stage != "feedback":
+                self.proceed()
 
     @property
     def path(self) -> list[str]:
@@ -245,4 +292,5 @@ def build_scenario(workshop: Any, scenario_id: str) -> ScenarioWidget:
     widget = ScenarioWidget(scenario, workshop.ui, workshop.sources)
     module_id = workshop.activities.module_of.get(scenario_id, "")
     track(widget, module_id, scenario_id, "stage", lambda stage: stage == "ended")
+    remember(widget, f"scenario:{scenario_id}")
     return widget

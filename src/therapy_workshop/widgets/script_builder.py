@@ -1,11 +1,13 @@
 """Ending-script builder: the learner picks sentences and adds their own words; the result is a text file.
 
-What the learner types is escaped before it is shown, is never stored, and leaves the kernel only as the
-file their own browser saves.
+What the learner types is escaped before it is shown and never reaches the server's disk: it is kept only in
+the learner's own browser (their place, so a reload does not lose it) and leaves the kernel only as the file
+their browser saves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -16,15 +18,23 @@ from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.download import DownloadButton
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text
+from therapy_workshop.widgets.place import (
+    Remembered,
+    choose_by_section,
+    chosen_by_section,
+    field_of,
+    read_chosen_by_section,
+    remember,
+)
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import ScriptBuilderFile, UIStrings
 
 
-class ScriptBuilderWidget(lean.VBox):
+class ScriptBuilderWidget(Remembered, lean.VBox):
     """One choice group per section, a text box for own words, a live preview and a download button."""
 
-    own_words = traitlets.Unicode("", help="What the learner typed; shown escaped, never stored.")
+    own_words = traitlets.Unicode("", help="What the learner typed; shown escaped, kept only in their browser.")
     script = traitlets.Unicode("", help="The assembled script, as plain text.")
 
     def __init__(self, builder: ScriptBuilderFile, ui: UIStrings, **kwargs: Any) -> None:
@@ -68,13 +78,28 @@ class ScriptBuilderWidget(lean.VBox):
         """The preview as a learner reads it."""
         return plain_text(self.preview.value)
 
+    # ------------------------------------------------------------------ the place kept in the browser
+    def place_state(self) -> dict[str, Any]:
+        """The sentences picked in each section and the learner's own words."""
+        picks = chosen_by_section(self.sections, [spec.id for spec in self.builder.sections])
+        return {"picks": picks, "own_words": self.own_words} if picks or self.own_words else {}
+
+    def restore_place(self, state: Mapping[str, Any]) -> None:
+        """Pick the stored sentences again (sections or sentences no longer offered are left out)."""
+        picks = read_chosen_by_section(field_of(state, "picks", dict, {}), "picks")
+        own_words = field_of(state, "own_words", str, "")
+        choose_by_section(self.sections, [spec.id for spec in self.builder.sections], picks)
+        self.own_words = own_words
+
     # ------------------------------------------------------------------ reactions
     def _on_selection_change(self, _change: dict[str, Any]) -> None:
         self._update()
+        self.place_changed()
 
     @traitlets.observe("own_words")
     def _on_own_words_change(self, _change: dict[str, Any]) -> None:
         self._update()
+        self.place_changed()
 
     def _group(self, section: int | str) -> ChoiceGroup:
         if isinstance(section, int):
@@ -111,4 +136,6 @@ def build_script_builder(workshop: Any, module_id: str) -> ScriptBuilderWidget:
     builder = workshop.scripts.get(module_id)
     if builder is None:
         raise KeyError(f"no script builder for module {module_id!r}: there is no content/{module_id}/script.yaml")
-    return ScriptBuilderWidget(builder, workshop.ui)
+    widget = ScriptBuilderWidget(builder, workshop.ui)
+    remember(widget, f"script:{module_id}")
+    return widget

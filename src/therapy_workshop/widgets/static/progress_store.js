@@ -1,7 +1,40 @@
 // Keeps the learner's progress in their own browser (localStorage), never on the server.
 // On load it hands what it finds to the kernel (the kernel checks it and may ask for it to be cleared);
 // whenever the kernel sends new progress, it is written back. "Reset my progress" clears it.
+// Outside the app (JupyterLab, where the learner can restart the kernel) it also says in words when the
+// notebook's kernel is lost; the app's page template does that itself, with a Reload button.
 const KEY = "your-rights-in-therapy/progress";
+const LOST = "jupyter-widgets-disconnected"; // the class ipywidgets gives every view of a lost kernel
+
+function watchForLostKernel(model, el) {
+  if (window.twPageKernel) {
+    return () => {};
+  }
+  // This notebook's views only: in JupyterLab, other notebooks have kernels of their own.
+  const root = el.closest(".jp-Notebook") || document.body;
+  let notice = null;
+  function update() {
+    const lost = root.querySelector(`.${LOST}`) !== null;
+    if (lost && !notice && model.get("lost_text")) {
+      notice = document.createElement("div");
+      notice.className = "tw-lab-lost";
+      notice.setAttribute("role", "alert");
+      notice.textContent = model.get("lost_text");
+      document.body.appendChild(notice);
+    } else if (!lost && notice) {
+      notice.remove();
+      notice = null;
+    }
+  }
+  const observer = new MutationObserver(update);
+  observer.observe(root, { attributes: true, attributeFilter: ["class"], subtree: true });
+  return () => {
+    observer.disconnect();
+    if (notice) {
+      notice.remove();
+    }
+  };
+}
 
 function render({ model, el }) {
   el.classList.add("tw-progress-store");
@@ -29,7 +62,11 @@ function render({ model, el }) {
   }
 
   model.on("change:to_store", write);
-  return () => model.off("change:to_store", write);
+  const stopWatching = watchForLostKernel(model, el);
+  return () => {
+    model.off("change:to_store", write);
+    stopWatching();
+  };
 }
 
 export default { render };
