@@ -9,6 +9,13 @@ PORT ?= 8866
 # How many participants may open the app at the same moment: that many kernels are kept preheated
 # (about 60 MB each; see "Performance" in the README). Pools over 2 refill a minute after a room takes them.
 ROOM ?= 2
+# Kernels handed to pages at once (the pool is not counted); past it, new visitors see a "workshop is full" page.
+# 0 derives it from ROOM: max(10, 2 x ROOM). See "Serving a workshop" in the README for sizing it from memory.
+MAX_KERNELS ?= 0
+# Seconds a kernel is kept after its page lost its last connection (connected pages keep theirs, however idle).
+CULL_AFTER ?= 600
+# Seconds a page may take, once sent, to connect to its kernel; a page that never does (a bot, curl) frees it then.
+CONNECT_WITHIN ?= 60
 # Voilà finds our template (no CDN links) here; voila.json in this folder holds the rest of its settings.
 export JUPYTER_PATH := $(CURDIR)/share/jupyter
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -24,7 +31,8 @@ $(BIN)/.installed: pyproject.toml
 ## app: check the content, then serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 for a room)
 app: $(BIN)/.installed
 	$(BIN)/therapy-workshop check
-	$(BIN)/python -m therapy_workshop.shell.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) --room=$(ROOM)
+	$(BIN)/python -m therapy_workshop.shell.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) --room=$(ROOM) \
+		--max-kernels=$(MAX_KERNELS) --cull-after=$(CULL_AFTER) --connect-within=$(CONNECT_WITHIN)
 
 ## lab: open the module notebooks in JupyterLab for self-study
 lab: $(BIN)/.installed

@@ -6,7 +6,9 @@ What it measures, side by side in one run (so the ratios survive a noisy machine
 - switching module inside the app versus loading that module's notebook as its own Voilà page;
 - click-to-feedback latency (p50, p95) for a quiz check and a scenario choice;
 - bytes for the first page, with and without compression, and on a second visit (browser cache);
-- memory per participant kernel (RSS, PSS) and of the server;
+- memory per participant kernel (RSS, PSS) and of the server, and a kernel's memory over a long session of
+  random learner actions;
+- a reload that restores the learner's place against a fresh load;
 - a room: N participants opening the app at once, then moving to the next module together, and memory and
   kernel count after they leave.
 
@@ -19,6 +21,7 @@ import argparse
 import asyncio
 import gzip
 import os
+import random
 import signal
 import socket
 import statistics
@@ -247,6 +250,64 @@ async def latencies(browser: Browser, url: str, repeat: int) -> dict[str, list[f
     return {"check": checks, "choice": choices, "switch": switches}
 
 
+RESTORED = ".tw-quiz .tw-feedback"  # the place put back: question 1 checked, its feedback shown again
+QUIZ_READY = ".tw-quiz .tw-choices input"
+
+
+async def restored_reloads(browser: Browser, url: str, repeat: int) -> dict[str, list[float]]:
+    """A fresh load of module 01 against a reload whose browser holds a place there (a checked question).
+
+    Both are timed to the quiz being usable; the reload also waits for the restored feedback. Kernels come
+    from the pool of 2, given 2.5 s to refill between loads, as in the other page timings.
+    """
+    fresh = []
+    for _ in range(repeat):
+        fresh.append(await time_to_ready(browser, url + "?module=01-rights", QUIZ_READY))
+        await asyncio.sleep(2.5)
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url + "?module=01-rights")
+    await page.locator(QUIZ_READY).first.check()
+    await page.locator(".tw-quiz").get_by_role("button", name="Check").click()
+    await page.wait_for_selector(RESTORED)
+    await page.wait_for_function("(localStorage.getItem('your-rights-in-therapy/progress') || '').includes('checked')")
+    restored = []
+    for _ in range(repeat):
+        await asyncio.sleep(2.5)
+        start = time.perf_counter()
+        await page.reload()
+        await page.wait_for_selector(QUIZ_READY, timeout=60_000)
+        await page.wait_for_selector(RESTORED, timeout=60_000)
+        restored.append(time.perf_counter() - start)
+    await page.goto("about:blank")
+    await context.close()
+    return {"fresh": fresh, "restored": restored}
+
+
+async def long_session(url: str, server: psutil.Process, modules: list[str], actions: int) -> dict[str, Any]:
+    """One protocol-level learner doing ``actions`` random things across every module; kernel memory as it goes.
+
+    A learner in a workshop does something every few seconds, so 360 actions stand for about 30 minutes.
+    """
+    rng = random.Random(14)
+    person = Participant(url)
+    await person.open()
+    kernel = next(each for each in kernels(server) if person.kernel_id in " ".join(each.cmdline()))
+    mib = 1024 * 1024
+    rss = [kernel.memory_info().rss / mib]
+    models = [len(person.states)]
+    failures = 0
+    per_module = max(1, actions // (3 * len(modules)))
+    for _third in range(3):
+        for module in modules:
+            await person.go(module)
+            failures += await person.play(per_module, rng)
+        rss.append(kernel.memory_info().rss / mib)
+        models.append(len(person.states))
+    await person.leave()
+    return {"rss": rss, "models": models, "failures": failures, "actions": per_module * 3 * len(modules)}
+
+
 async def server_switches(url: str, server: psutil.Process, modules: list[str], repeat: int) -> dict[str, list[float]]:
     """Each module's first visit in a fresh session, at the protocol level: round trip and kernel busy time."""
     trips, busy = [], []
@@ -425,6 +486,29 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
                     f"{statistics.median(measured['choice']):.0f} / {percentile(measured['choice'], 0.95):.0f} ms",
                 )
             )
+            reloads = await restored_reloads(browser, url, repeat)
+            fresh, restored = statistics.median(reloads["fresh"]), statistics.median(reloads["restored"])
+            rows.append(
+                (
+                    "Module 01 to a usable quiz: fresh load / reload that restores a checked question",
+                    f"{fresh:.2f} / {restored:.2f} s ({restored / fresh:.2f}×)",
+                )
+            )
+            session = await long_session(url, server, module_ids, 1080)
+            rows.append(
+                (
+                    f"Long session, {session['actions']} random actions (~{session['actions'] // 12} min): kernel RSS "
+                    "at start and after each third",
+                    " / ".join(f"{value:.0f}" for value in session["rss"]) + f" MiB ({session['failures']} errors)",
+                )
+            )
+            rows.append(
+                (
+                    "Long session: widget models the page holds, at start and after each third",
+                    " / ".join(str(value) for value in session["models"]),
+                )
+            )
+            await asyncio.to_thread(settle, server, 2)
             requests, wire, gzipped, cached = await page_bytes(browser, url)
             rows.append(
                 (

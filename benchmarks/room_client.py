@@ -45,6 +45,7 @@ class Participant:
     kernel_id: str = ""
     socket: WebSocketClientConnection | None = None
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: int = 0
 
     def _message(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -78,9 +79,18 @@ class Participant:
             if frame is None:
                 raise ConnectionError(f"kernel {self.kernel_id}: websocket closed")
             message = decode(frame)
+            kind = message["header"]["msg_type"]
+            if kind == "error" or (kind == "stream" and message["content"].get("name") == "stderr"):
+                self.errors += 1  # a widget callback that raised: ipywidgets prints it to stderr
             if message["header"]["msg_type"] == "comm_open":
                 data = message["content"].get("data", {})
                 self.states[message["content"]["comm_id"]] = data.get("state", {})
+            elif message["header"]["msg_type"] == "comm_msg":
+                data = message["content"].get("data", {})
+                if data.get("method") == "update" and message["content"]["comm_id"] in self.states:
+                    self.states[message["content"]["comm_id"]].update(data.get("state", {}))
+            elif message["header"]["msg_type"] == "comm_close":
+                self.states.pop(message["content"]["comm_id"], None)
             if test(message):
                 return message
 
@@ -138,6 +148,66 @@ class Participant:
         await self._until(done, timeout)
         busy = datetime.fromisoformat(stamps["idle"]) - datetime.fromisoformat(stamps["busy"])
         return busy.total_seconds()
+
+    async def _request(self, model_id: str, data: dict[str, Any], timeout: float = 60) -> None:
+        """Send one widget message as the page would and wait until the kernel has finished with it."""
+        request = await self._send("comm_msg", {"comm_id": model_id, "data": data})
+        await self._until(
+            lambda m: (
+                m["header"]["msg_type"] == "status"
+                and m["parent_header"].get("msg_id") == request
+                and m["content"].get("execution_state") == "idle"
+            ),
+            timeout,
+        )
+
+    def on_screen(self) -> list[str]:
+        """Ids of the widgets a learner could see now: reachable from the app through children, none hidden."""
+        roots = [model_id for model_id, state in self.states.items() if "tw-app" in state.get("_dom_classes", [])]
+        seen: list[str] = []
+        stack = list(roots)
+        while stack:
+            model_id = stack.pop()
+            state = self.states.get(model_id)
+            if state is None or model_id in seen:
+                continue
+            layout = self.states.get(str(state.get("layout", "")).removeprefix("IPY_MODEL_"), {})
+            if layout.get("display") == "none":
+                continue
+            seen.append(model_id)
+            stack.extend(str(child).removeprefix("IPY_MODEL_") for child in state.get("children", []))
+        return seen
+
+    async def play(self, actions: int, rng: Any) -> int:
+        """Do ``actions`` things a learner could do on the page shown, chosen at random; return how many failed.
+
+        Choose options, press any visible button (Check, Try again, Next, a scenario choice, Continue, Back...),
+        reorder steps, type into a box. A failure is a message the kernel answered with an error.
+        """
+        errors_before = self.errors
+        for _ in range(actions):
+            choices: list[tuple[str, dict[str, Any]]] = []
+            for model_id in self.on_screen():
+                state = self.states[model_id]
+                if state.get("disabled"):
+                    continue
+                if state.get("_model_name") == "ButtonModel":
+                    choices.append((model_id, {"method": "custom", "content": {"event": "click"}}))
+                elif state.get("option_html"):
+                    count = len(state["option_html"])
+                    picked = sorted({rng.randrange(count) for _ in range(2 if state.get("multiple") else 1)})
+                    choices.append((model_id, {"method": "update", "state": {"selected": picked}, "buffer_paths": []}))
+                elif state.get("order"):
+                    order = list(state["order"])
+                    rng.shuffle(order)
+                    choices.append((model_id, {"method": "update", "state": {"order": order}, "buffer_paths": []}))
+                elif state.get("_model_name") in ("TextareaModel", "TextModel"):
+                    words = " ".join(rng.choice(("I", "want", "to", "stop", "therapy", "now")) for _ in range(8))
+                    choices.append((model_id, {"method": "update", "state": {"value": words}, "buffer_paths": []}))
+            if choices:
+                model_id, data = rng.choice(choices)
+                await self._request(model_id, data)
+        return self.errors - errors_before
 
     async def leave(self) -> None:
         """Close the page: the unload beacon asks Voilà to shut the kernel down."""

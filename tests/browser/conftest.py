@@ -8,13 +8,14 @@ there (see :func:`pytest_runtest_makereport`); only outside CI may they skip, ea
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,11 +136,17 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return []
 
 
-def start_app(port: int, log_path: Path) -> VoilaServer:
-    """Start ``make app`` on ``port`` and wait until it serves the page and its kernel pool has settled."""
+def start_app(port: int, log_path: Path, settings: Mapping[str, object] | None = None) -> VoilaServer:
+    """Start ``make app`` on ``port`` and wait until it serves the page and its kernel pool has settled.
+
+    ``settings`` are extra make variables, e.g. ``{"CULL_AFTER": 10, "MAX_KERNELS": 4}``. The page fetched to see
+    that the app is up gives its kernel back, as a closing tab does, so the server starts with its pool alone: a
+    kernel left behind would be shut down ``CONNECT_WITHIN`` seconds later, in the middle of a test.
+    """
+    variables = [f"{name}={value}" for name, value in (settings or {}).items()]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            ["make", "--no-print-directory", "app", f"PORT={port}"],
+            ["make", "--no-print-directory", "app", f"PORT={port}", *variables],
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -151,6 +158,7 @@ def start_app(port: int, log_path: Path) -> VoilaServer:
         try:
             with urllib.request.urlopen(server.url, timeout=5) as response:
                 if response.status == 200:
+                    page = response.read().decode()
                     break
         except OSError:
             pass
@@ -158,10 +166,28 @@ def start_app(port: int, log_path: Path) -> VoilaServer:
             os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"Voilà did not start:\n{server.log()}")
         time.sleep(0.3)
-    # The request above used one preheated kernel: wait until the pool has refilled (the kernel count has
-    # stopped changing) before tests count kernels.
+    if not give_back_kernel(server, page):
+        stop_app(server)
+        pytest.fail("the app's page names no kernel (no kernelId in its jupyter-config-data)")
+    # Wait until that kernel has gone and the pool has refilled (the kernel count has stopped changing) before
+    # tests count kernels.
     server.settled_kernel_count()
     return server
+
+
+def give_back_kernel(server: VoilaServer, page: str) -> bool:
+    """Shut down the kernel a plain GET of the app took (as the page would on leaving); False if it names none.
+
+    A request that never connects would otherwise hold its kernel for CONNECT_WITHIN, and its going later would
+    shift the counts of a test that counts kernels meanwhile.
+    """
+    kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', page)
+    if kernel is None:
+        return False
+    shutdown = urllib.request.Request(f"{server.url}voila/api/shutdown/{kernel[1]}", data=b"", method="POST")
+    with urllib.request.urlopen(shutdown, timeout=10):
+        pass
+    return True
 
 
 def stop_app(server: VoilaServer) -> None:

@@ -18,7 +18,7 @@ from therapy_workshop.validate.loader import load_workshop
 
 from ..expected import folded, shown
 from .conftest import ARTIFACTS as ARTIFACTS_DIR
-from .conftest import REPO, PageRecorder, VoilaServer
+from .conftest import REPO, PageRecorder, VoilaServer, give_back_kernel
 
 WORKSHOP = load_workshop(REPO)
 QUIZ = WORKSHOP.quizzes["01-rights"]
@@ -72,6 +72,7 @@ def test_text_is_served_compressed_to_browsers_that_ask(voila_server: VoilaServe
 def test_start_page_is_served_with_the_workshop_title(voila_server: VoilaServer) -> None:
     with urllib.request.urlopen(voila_server.url, timeout=10) as response:
         html = response.read().decode()
+    assert give_back_kernel(voila_server, html)
     assert "<title>Your Rights in Therapy</title>" in html
     assert "cdn.jsdelivr.net" not in html and "cdnjs" not in html
     assert "fontawesome" not in html.lower()

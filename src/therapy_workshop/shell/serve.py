@@ -1,6 +1,6 @@
-"""Voilà with compressed responses and prompt kernel messages, for ``make app``.
+"""Voilà with compressed responses, prompt kernel messages and bounded kernels, for ``make app``.
 
-Three changes to stock Voilà, everything else configured by ``voila.json``:
+Four changes to stock Voilà, everything else configured by ``voila.json``:
 
 - ``--room=N`` sizes the app's pool of preheated kernels for a room of N people. A room that takes a large
   pool at once also delays its refill by a minute: thirty kernels starting right away took both cores for
@@ -16,16 +16,34 @@ Three changes to stock Voilà, everything else configured by ``voila.json``:
   several small frames (busy, widget updates, idle); after the first, the rest waited for the browser's delayed
   acknowledgement, about 40 ms on Linux. Every click and module switch paid it. ``NoDelayConnection`` sets
   ``TCP_NODELAY`` on each kernel websocket, as Tornado's documentation advises for interactive use.
+- Participant kernels are bounded (``--max-kernels``, ``--cull-after``, ``--connect-within``; see
+  :mod:`therapy_workshop.shell.kernel_limits`): past the cap a visitor gets a plain "full" page instead of a
+  kernel, and kernels whose page never connected or has gone are shut down (:mod:`.kernel_watch`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.web import GZipContentEncoding
-from traitlets import Bool, Int, default
+from traitlets import Bool, Int, TraitError, default
+from traitlets.config.application import catch_config_error
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+from therapy_workshop.shell.full_page import FullPageWords
+from therapy_workshop.shell.kernel_limits import (
+    DEFAULT_CONNECT_WITHIN,
+    DEFAULT_CULL_AFTER,
+    KernelLimits,
+    kernel_limits,
+)
+from therapy_workshop.shell.kernel_watch import ParticipantKernelManager, ParticipantPageHandler, log_request
+from therapy_workshop.shell.participants import ParticipantKernels
+from therapy_workshop.store.current import get_workshop
 
 
 class NoDelayConnection(ZMQChannelsWebsocketConnection):
@@ -39,7 +57,7 @@ class NoDelayConnection(ZMQChannelsWebsocketConnection):
 
 
 class WorkshopVoila(Voila):
-    """Stock Voilà plus gzip for text responses (HTML, JavaScript, CSS, JSON) and prompt kernel messages."""
+    """Stock Voilà plus gzip, prompt kernel messages and bounded participant kernels (see the module's docstring)."""
 
     compress = Bool(True, config=True, help="Gzip text responses; a room on one Wi-Fi downloads a quarter as much.")
     room = Int(
@@ -49,29 +67,100 @@ class WorkshopVoila(Voila):
         help="People who may open the app at the same moment: that many kernels are kept preheated. "
         "0 keeps the pool from voila.json.",
     )
-    aliases = {**Voila.aliases, "room": "WorkshopVoila.room"}  # noqa: RUF012 (traitlets reads the class attribute)
+    max_kernels = Int(
+        0,
+        config=True,
+        help="Participant kernels (kernels handed to pages; the pool is not counted) the server holds at once. "
+        "Past it a visitor gets a 'workshop is full' page. 0 derives it from room: max(10, 2 * room).",
+    )
+    cull_after = Int(
+        DEFAULT_CULL_AFTER,
+        config=True,
+        help="Seconds a participant kernel is kept once its page has no connection. Connected pages keep theirs.",
+    )
+    connect_within = Int(
+        DEFAULT_CONNECT_WITHIN,
+        config=True,
+        help="Seconds a page may take, once sent, to connect to the kernel it was given before that is shut down.",
+    )
+    aliases = {  # noqa: RUF012 (traitlets reads the class attribute)
+        **Voila.aliases,
+        "room": "WorkshopVoila.room",
+        "max-kernels": "WorkshopVoila.max_kernels",
+        "cull-after": "WorkshopVoila.cull_after",
+        "connect-within": "WorkshopVoila.connect_within",
+    }
 
     #: Pools up to this size refill after Voilà's default second; bigger ones wait ``ROOM_REFILL_DELAY``.
     SMALL_POOL = 2
     ROOM_REFILL_DELAY = 60.0
 
+    kernel_limits: KernelLimits
+    participants: ParticipantKernels
+
+    @catch_config_error
     def initialize(self, argv: list[str] | None = None) -> None:
-        """Read the configuration as Voilà does, then turn ``room`` into pool settings for ``app.ipynb``."""
+        """Read the configuration as Voilà does, turn ``room`` into pool settings for ``app.ipynb``, check the limits.
+
+        Voilà builds its pooling kernel manager on the class ``multi_kernel_manager_class`` names; ours tells the
+        limits about connections and shutdowns, so it replaces jupyter_server's default there.
+        """
         super().initialize(argv)
         if self.room:
             manager = self.config.VoilaKernelManager
             manager.kernel_pools_config = {"default": {"pool_size": 0}, "app.ipynb": {"pool_size": self.room}}
             if self.room > self.SMALL_POOL and "fill_delay" not in manager:
                 manager.fill_delay = self.ROOM_REFILL_DELAY
+        try:
+            self.kernel_limits = kernel_limits(self.room, self.max_kernels, self.cull_after, self.connect_within)
+        except ValueError as error:
+            raise TraitError(str(error)) from error
+        configuration = self.voila_configuration
+        if configuration.multi_kernel_manager_class is AsyncMappingKernelManager:
+            configuration.multi_kernel_manager_class = ParticipantKernelManager
+        elif not issubclass(configuration.multi_kernel_manager_class, ParticipantKernelManager):
+            raise TraitError(
+                "VoilaConfiguration.multi_kernel_manager_class must be ParticipantKernelManager or a subclass of it "
+                f"for the kernel limits, not {configuration.multi_kernel_manager_class.__name__}"
+            )
+
+    def init_settings(self) -> dict[str, Any]:
+        """Voilà's settings, an access log that leaves out the "full" page, and the participant kernels' places."""
+        settings: dict[str, Any] = super().init_settings()
+        self.participants = ParticipantKernels(self.kernel_limits, announce=self.log.warning)
+        return {"log_function": log_request, **settings}
+
+    def init_handlers(self) -> list[Any]:
+        """Voilà's handlers, with the page handler replaced by one that turns visitors away past the cap."""
+        words = FullPageWords.from_ui(get_workshop().ui)
+        handlers: list[Any] = []
+        for route in super().init_handlers():
+            if len(route) == 3 and route[1] is TornadoVoilaHandler:
+                pattern, _, options = route
+                route = (
+                    pattern,
+                    ParticipantPageHandler,
+                    {**options, "participants": self.participants, "full_page_words": words},
+                )
+            handlers.append(route)
+        return handlers
 
     @default("kernel_websocket_connection_class")
     def _default_connection_class(self) -> type[ZMQChannelsWebsocketConnection]:
         return NoDelayConnection
 
     def listen(self) -> None:
-        """Add the gzip transform, then listen as Voilà does."""
+        """Add the gzip transform, start watching participant kernels, then listen as Voilà does."""
         if self.compress and GZipContentEncoding not in self.app.transforms:
             self.app.transforms.append(GZipContentEncoding)
+        self.log.info(self.kernel_limits.describe(self.room))
+        warning = self.kernel_limits.room_warning(self.room)
+        if warning:
+            self.log.warning(warning)
+        manager = self.kernel_manager
+        if not isinstance(manager, ParticipantKernelManager):
+            raise TypeError(f"the kernel manager is a {type(manager).__name__}, which cannot bound kernels")
+        manager.watch(self.participants)
         super().listen()
 
 
