@@ -10,7 +10,8 @@ What it measures, side by side in one run (so the ratios survive a noisy machine
   random learner actions;
 - a reload that restores the learner's place against a fresh load;
 - a room: N participants opening the app at once, then moving to the next module together, and memory and
-  kernel count after they leave.
+  kernel count after they leave; then N participants in a workshop room answering one question at once, timed
+  until the facilitator's panel shows them all, and the room store alone at 300 answers a second.
 
 Nothing here is a test: the numbers are reported, never asserted.
 """
@@ -22,6 +23,7 @@ import asyncio
 import gzip
 import os
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -41,6 +43,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))  # for tests.browser.chromium: the browser tests and this launch Chromium alike
 READY = ".tw-module-title"
+#: The facilitator's key of the servers the bench starts (a fresh one each run).
+BENCH_KEY = secrets.token_urlsafe(32)
 
 
 def free_port() -> int:
@@ -69,7 +73,7 @@ def voila(target: str, *extra: str, kernels_ready: int = 0) -> Iterator[tuple[st
     port = free_port()
     log_path = REPO / "benchmarks" / "results" / f"voila-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
+    env = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"), FACILITATOR_KEY=BENCH_KEY)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     process = subprocess.Popen(
         [sys.executable, "-m", "therapy_workshop.shell.serve", target, f"--port={port}", *extra],
@@ -312,6 +316,58 @@ async def long_session(url: str, server: psutil.Process, modules: list[str], act
         models.append(len(person.states))
     await person.leave()
     return {"rss": rss, "models": models, "failures": failures, "actions": per_module * 3 * len(modules)}
+
+
+async def room_answers(browser: Browser, url: str, key: str, size: int) -> dict[str, float]:
+    """``size`` participants in a room answer the same question at once; when does the facilitator see them all?
+
+    The facilitator is a Chromium page (the panel as they see it); participants are protocol clients that join
+    with ``?room=CODE`` and press Check together. Timed from the moment the answers are sent until the panel
+    says all of them answered.
+    """
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url + f"?view=facilitator&key={key}&module=01-rights")
+    await page.get_by_role("button", name="Start room results").click()
+    heading = page.locator(".tw-room-summary h3")
+    await heading.wait_for()
+    code = (await heading.inner_text()).split()[-1]
+    people = [Participant(url) for _ in range(size)]
+    await asyncio.gather(*(person.open() for person in people))
+    await asyncio.gather(*(person.arrive_at(f"?room={code}&module=01-rights") for person in people))
+    checks = []
+    for person in people:
+        group = person.find(lambda state: bool(state.get("option_html")) and not state.get("multiple"))[0]
+        await person.update(group, {"selected": [0]})
+        checks.append(person.find(lambda state: state.get("description") == "Check")[0])
+    start = time.perf_counter()
+    await asyncio.gather(*(person.click(check) for person, check in zip(people, checks, strict=True)))
+    sent = time.perf_counter()
+    await page.locator(".tw-room-results").get_by_text(f"{size} answered").first.wait_for(timeout=30_000)
+    seen = time.perf_counter()
+    await page.get_by_role("button", name="End room").click()
+    await page.get_by_role("button", name=f"Yes, end room {code} and delete its results").click()
+    await page.goto("about:blank")
+    await context.close()
+    await asyncio.gather(*(person.leave() for person in people))
+    return {"answered": sent - start, "seen": seen - start}
+
+
+def store_stress() -> list[tuple[str, str]]:
+    """The room store alone at 300 answers a second for 30 s (``room_store_stress.py``): its table's rows."""
+    output = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "room_store_stress.py"), "--rate", "300", "--seconds", "30"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
+    rows = []
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] not in ("measure", "") and not set(cells[0]) <= {"-"}:
+            rows.append((f"Room store at 300 answers/s for 30 s: {cells[0]}", cells[1]))
+    return rows
 
 
 async def server_switches(url: str, server: psutil.Process, modules: list[str], repeat: int) -> dict[str, list[float]]:
@@ -594,7 +650,16 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
                     f"{idle_kernels} / {after['kernels']} (server RSS {idle_rss:.0f} → {after['server_rss']:.0f} MiB)",
                 )
             )
+            answers = await room_answers(browser, url, BENCH_KEY, room_size)
+            rows.append(
+                (
+                    f"Room of {room_size} answer one question at once: all sent / the facilitator sees all {room_size}",
+                    f"{answers['answered']:.2f} / {answers['seen']:.2f} s",
+                )
+            )
         await browser.close()
+    for row in store_stress():
+        rows.append(row)
     return rows
 
 

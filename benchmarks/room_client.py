@@ -161,6 +161,22 @@ class Participant:
             timeout,
         )
 
+    async def update(self, model_id: str, state: dict[str, Any]) -> None:
+        """Change a widget's state as the page does when the learner types or chooses (and wait for the kernel)."""
+        await self._request(model_id, {"method": "update", "state": state, "buffer_paths": []})
+
+    async def click(self, model_id: str) -> None:
+        """Press a button as the page does (and wait until the kernel has finished with it)."""
+        await self._request(model_id, {"method": "custom", "content": {"event": "click"}})
+
+    async def arrive_at(self, query: str) -> None:
+        """Report the page's query string, as the app's location widget does once the page has loaded."""
+        await self.update(self._location_comm(), {"query": query})
+
+    def find(self, test: Any) -> list[str]:
+        """Ids of the widgets on screen whose state passes ``test``, in no particular order."""
+        return [model_id for model_id in self.on_screen() if test(self.states[model_id])]
+
     def on_screen(self) -> list[str]:
         """Ids of the widgets a learner could see now: reachable from the app through children, none hidden."""
         roots = [model_id for model_id, state in self.states.items() if "tw-app" in state.get("_dom_classes", [])]

@@ -59,14 +59,16 @@ def visible_text(app: WorkshopApp) -> str:
     return plain_text(" ".join(found))
 
 
-def test_every_answer_probe_is_found_where_the_product_shows_that_answer(workshop: Workshop) -> None:
+def test_every_answer_probe_is_found_where_the_product_shows_that_answer(
+    workshop: Workshop, facilitator_key: str
+) -> None:
     """The probes would catch a leak: each is found in the page text of the place meant to show it.
 
     Explanations and debriefs are in the facilitator's answer keys; each option's feedback is what a learner
     reads after choosing that option. A probe that could never match (raw Markdown against rendered text) fails.
     """
     facilitator = WorkshopApp(workshop)
-    facilitator.location.query = "?view=facilitator"
+    facilitator.location.query = f"?view=facilitator&key={facilitator_key}"
 
     def answer_keys(module_id: str) -> str:
         facilitator.go(module_id)
@@ -111,9 +113,22 @@ def test_learner_view_holds_no_answer_key(workshop: Workshop) -> None:
         assert "Facilitator view" not in page
 
 
-def test_facilitator_view_shows_notes_and_keys_on_every_module(workshop: Workshop) -> None:
+def test_facilitator_view_without_the_right_key_is_the_participant_view(
+    workshop: Workshop, facilitator_key: str
+) -> None:
+    participant = WorkshopApp(workshop)
+    participant.location.query = "?module=02-conduct"
+    for query in ("?view=facilitator", "?view=facilitator&key=", f"?view=facilitator&key={facilitator_key[:-1]}x"):
+        app = WorkshopApp(workshop)
+        app.location.query = query + "&module=02-conduct"
+        assert not app.facilitator
+        assert app.facilitator_panel.value == ""
+        assert visible_text(app) == visible_text(participant)
+
+
+def test_facilitator_view_shows_notes_and_keys_on_every_module(workshop: Workshop, facilitator_key: str) -> None:
     app = WorkshopApp(workshop)
-    app.location.query = "?view=facilitator"
+    app.location.query = f"?view=facilitator&key={facilitator_key}"
     assert app.facilitator
     app.go("01-rights")
     panel = app.facilitator_panel.value

@@ -357,6 +357,15 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "continue_with": frozenset({"title"}),
     "certificate_date": frozenset({"date"}),
     "place_discarded": frozenset({"reason"}),
+    "room_joined": frozenset({"code"}),
+    "room_unknown": frozenset({"code"}),
+    "room_full": frozenset({"code"}),
+    "room_answered": frozenset({"count"}),
+    "room_end_confirm": frozenset({"code"}),
+    "room_heading": frozenset({"code"}),
+    "room_participants": frozenset({"count"}),
+    "room_waiting": frozenset({"count", "minimum"}),
+    "room_activity_of": frozenset({"number", "total"}),
 }
 
 
@@ -372,6 +381,32 @@ class UIStrings(Strict, UIMethods):
     workshop_full_detail: str
     try_again_now: str
     place_discarded: str
+    room_join_prompt: str
+    room_code_label: str
+    room_join: str
+    room_joined: str
+    room_leave: str
+    room_left: str
+    room_unknown: str
+    room_full: str
+    room_ended: str
+    room_shared_heading: str
+    room_answered: str
+    room_start: str
+    room_end: str
+    room_end_confirm: str
+    room_heading: str
+    room_join_at: str
+    room_participants: str
+    room_waiting: str
+    room_no_answers: str
+    room_reveal: str
+    room_right_answer: str
+    room_debrief: str
+    room_show_answer: str
+    room_next: str
+    room_previous: str
+    room_activity_of: str
     check: str
     try_again: str
     show_answer: str

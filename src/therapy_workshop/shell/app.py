@@ -17,14 +17,17 @@ import traitlets
 from therapy_workshop.html.links import app_link
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.problems import ContentError
+from therapy_workshop.shell.access import key_matches
 from therapy_workshop.shell.frame import navigation_html, style_html, support_panel_html
 from therapy_workshop.shell.render import build_module_page
 from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.feedback import set_hidden
 from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
 from therapy_workshop.widgets.location import LocationSync
 from therapy_workshop.widgets.progress import ProgressStore, modules_done_text, progress
 from therapy_workshop.widgets.progress_view import store_notices
+from therapy_workshop.widgets.room_member import RoomMembership
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import UIStrings
@@ -65,7 +68,10 @@ class WorkshopApp(lean.VBox):
 
     current = traitlets.Unicode(help="Id of the module on screen.")
     notice = traitlets.Unicode("", help="A one-off message above the page, e.g. for an unknown deep link.")
-    facilitator = traitlets.Bool(False, help="Show facilitator notes and answer keys (?view=facilitator).")
+    facilitator = traitlets.Bool(
+        False, help="Show facilitator notes and answer keys (?view=facilitator with this run's facilitator key)."
+    )
+    projecting = traitlets.Bool(False, help="Show the room's answers for a projector (?view=results with the key).")
 
     def __init__(self, workshop: Workshop, **kwargs: Any) -> None:
         self.workshop = workshop
@@ -74,9 +80,12 @@ class WorkshopApp(lean.VBox):
         self.tracker = progress()
         self.store = ProgressStore(self.tracker)
         self.progress_line = lean.HTML()
+        self.room = RoomMembership(workshop.ui)
         self.location.on_navigate(self.go)
         self.location.observe(self._on_query_change, names="query")
         self.facilitator_panel = lean.HTML()
+        self.room_panel: Any = None  # the facilitator's RoomPanel, made only in the facilitator view
+        self.facilitator_room = lean.VBox()
         self.brand = lean.HTML(
             html(
                 '{}<header class="tw-app-header"><p class="tw-brand">{}</p></header>{}',
@@ -88,16 +97,27 @@ class WorkshopApp(lean.VBox):
         self.menu = lean.HTML()
         self.support = lean.HTML(support_panel_html(workshop))
         self.picker = build_jurisdiction_picker(workshop)
-        header_parts = [self.brand, self.menu, self.progress_line]
+        header_parts = [self.brand, self.menu, self.progress_line, self.room]
         header_parts += ([self.picker] if self.picker is not None else []) + [self.support]
         header = lean.VBox(header_parts)
         header.add_class("tw-header")
+        self.header = header
+        self.projector: Any = None  # made only for ?view=results with the facilitator's key
         self.notice_area = lean.HTML()
         self.body = lean.VBox()
         self.body.add_class("tw-body")
         self.footer = lean.HTML()
         super().__init__(
-            [self.location, self.store, header, self.notice_area, self.facilitator_panel, self.body, self.footer],
+            [
+                self.location,
+                self.store,
+                header,
+                self.notice_area,
+                self.facilitator_room,
+                self.facilitator_panel,
+                self.body,
+                self.footer,
+            ],
             **kwargs,
         )
         self.tracker.observe(self._on_progress_change, names="completed")
@@ -142,9 +162,12 @@ class WorkshopApp(lean.VBox):
     @traitlets.observe("current")
     def _on_current_change(self, change: dict[str, Any]) -> None:
         module_id = change["new"]
-        if module_id not in self.pages:
-            self.pages[module_id] = build_module_page(self.workshop, module_id)
-        self.body.children = [self.pages[module_id]]
+        if self.projecting:
+            self.projector.module_id = module_id
+        else:
+            if module_id not in self.pages:
+                self.pages[module_id] = build_module_page(self.workshop, module_id)
+            self.body.children = [self.pages[module_id]]
         self.menu.value = module_menu_html(self.workshop, module_id)
         self.footer.value = html(
             '<footer class="tw-footer">{}<p class="tw-not-advice">{}</p></footer>',
@@ -158,6 +181,11 @@ class WorkshopApp(lean.VBox):
         self.tracker.record(module_id, "visited")
         self.tracker.last_module = module_id
         self._show_progress()
+        self._offer_room_form()
+
+    def _offer_room_form(self) -> None:
+        """Participants may type a room code on the start page; the facilitator runs rooms, not joins them."""
+        self.room.offer_form(self.current == self.workshop.modules[0].id and not self.facilitator)
 
     def _on_progress_change(self, _change: dict[str, Any]) -> None:
         self._show_progress()
@@ -167,9 +195,15 @@ class WorkshopApp(lean.VBox):
         self.progress_line.value = html('<p class="tw-progress-line">{}</p>', text)
 
     def _on_query_change(self, _change: dict[str, Any]) -> None:
-        self.facilitator = self.location.requested_view == "facilitator"
+        # The notes and answer keys are built only for the facilitator's key; anyone else who adds
+        # ?view=facilitator gets the participant view.
+        allowed = key_matches(self.location.requested_key)
+        self.facilitator = self.location.requested_view == "facilitator" and allowed
+        self.projecting = self.location.requested_view == "results" and allowed
         self._query_seen = True
         self._resume()
+        self.room.arrive(self.location.requested_room)
+        self._offer_room_form()
 
     def _on_stored_progress(self) -> None:
         self._stored_seen = True
@@ -192,6 +226,19 @@ class WorkshopApp(lean.VBox):
             self.tracker.last_module = self.current
         self.tracker.record(self.current, "visited")  # the stored record did not know this visit yet
 
+    @traitlets.observe("projecting")
+    def _on_projecting_change(self, change: dict[str, Any]) -> None:
+        """The projector shows the room's answers and nothing else: no menu, notes or module text."""
+        if not change["new"]:
+            return
+        from therapy_workshop.facilitator.projector import ProjectorView
+
+        self.projector = ProjectorView(self.workshop)
+        self.projector.module_id = self.current
+        self.body.children = [self.projector]
+        set_hidden(self.header, True)
+        set_hidden(self.footer, True)
+
     @traitlets.observe("facilitator")
     def _on_facilitator_change(self, _change: dict[str, Any]) -> None:
         self._show_facilitator_panel()
@@ -202,9 +249,15 @@ class WorkshopApp(lean.VBox):
             self.facilitator_panel.value = ""
             return
         # Imported here: it brings the content models (pydantic), which participants' kernels never need.
+        from therapy_workshop.facilitator.room_panel import RoomPanel
         from therapy_workshop.facilitator.view import facilitator_panel_html
 
         self.facilitator_panel.value = facilitator_panel_html(self.workshop, self.current)
+        if self.room_panel is None:
+            self.room_panel = RoomPanel(self.workshop)
+            self.facilitator_room.children = [self.room_panel]
+        self.room_panel.page_url = self.location.page_url
+        self.room_panel.module_id = self.current
 
     @traitlets.observe("notice")
     def _on_notice_change(self, _change: dict[str, Any]) -> None:

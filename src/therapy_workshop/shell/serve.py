@@ -1,6 +1,6 @@
 """Voilà with compressed responses, prompt kernel messages and bounded kernels, for ``make app``.
 
-Four changes to stock Voilà, everything else configured by ``voila.json``:
+Five changes to stock Voilà, everything else configured by ``voila.json``:
 
 - ``--room=N`` sizes the app's pool of preheated kernels for a room of N people. A room that takes a large
   pool at once also delays its refill by a minute: thirty kernels starting right away took both cores for
@@ -19,21 +19,28 @@ Four changes to stock Voilà, everything else configured by ``voila.json``:
 - Participant kernels are bounded (``--max-kernels``, ``--cull-after``, ``--connect-within``; see
   :mod:`therapy_workshop.shell.kernel_limits`): past the cap a visitor gets a plain "full" page instead of a
   kernel, and kernels whose page never connected or has gone are shut down (:mod:`.kernel_watch`).
+- The facilitator's key and the room store (:mod:`therapy_workshop.shell.room_server`): a key per run (or
+  ``FACILITATOR_KEY``), printed once as the facilitator's link and kept out of every log line; the store's file
+  in the runtime folder, its ``/room/`` export behind the key, idle rooms ended every minute, the file deleted
+  when the server stops.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 from typing import Any
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.web import GZipContentEncoding
 from traitlets import Bool, Int, TraitError, default
 from traitlets.config.application import catch_config_error
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
+from therapy_workshop.shell.access import FacilitatorKeyError
 from therapy_workshop.shell.full_page import FullPageWords
 from therapy_workshop.shell.kernel_limits import (
     DEFAULT_CONNECT_WITHIN,
@@ -43,6 +50,7 @@ from therapy_workshop.shell.kernel_limits import (
 )
 from therapy_workshop.shell.kernel_watch import ParticipantKernelManager, ParticipantPageHandler, log_request
 from therapy_workshop.shell.participants import ParticipantKernels
+from therapy_workshop.shell.room_server import END_IDLE_EVERY, RoomService, scrub_logs
 from therapy_workshop.store.current import get_workshop
 
 
@@ -97,14 +105,21 @@ class WorkshopVoila(Voila):
 
     kernel_limits: KernelLimits
     participants: ParticipantKernels
+    rooms: RoomService
 
     @catch_config_error
     def initialize(self, argv: list[str] | None = None) -> None:
         """Read the configuration as Voilà does, turn ``room`` into pool settings for ``app.ipynb``, check the limits.
 
         Voilà builds its pooling kernel manager on the class ``multi_kernel_manager_class`` names; ours tells the
-        limits about connections and shutdowns, so it replaces jupyter_server's default there.
+        limits about connections and shutdowns, so it replaces jupyter_server's default there. The facilitator's
+        key and the room store's path go into the environment first, before any kernel can start.
         """
+        try:
+            self.rooms = RoomService()
+        except FacilitatorKeyError as error:
+            raise TraitError(str(error)) from error
+        atexit.register(self.rooms.delete)  # rooms never outlive the run
         super().initialize(argv)
         if self.room:
             manager = self.config.VoilaKernelManager
@@ -131,9 +146,9 @@ class WorkshopVoila(Voila):
         return {"log_function": log_request, **settings}
 
     def init_handlers(self) -> list[Any]:
-        """Voilà's handlers, with the page handler replaced by one that turns visitors away past the cap."""
+        """Voilà's handlers, the page handler replaced by one that turns visitors away past the cap, and ``/room/``."""
         words = FullPageWords.from_ui(get_workshop().ui)
-        handlers: list[Any] = []
+        handlers: list[Any] = list(self.rooms.handlers(self.base_url))
         for route in super().init_handlers():
             if len(route) == 3 and route[1] is TornadoVoilaHandler:
                 pattern, _, options = route
@@ -161,6 +176,11 @@ class WorkshopVoila(Voila):
         if not isinstance(manager, ParticipantKernelManager):
             raise TypeError(f"the kernel manager is a {type(manager).__name__}, which cannot bound kernels")
         manager.watch(self.participants)
+        scrub_logs()
+        PeriodicCallback(self.rooms.end_idle, END_IDLE_EVERY * 1000).start()
+        # Voilà's listen() runs the loop until the server stops: the link is printed from the loop's first turn,
+        # once the port is known.
+        IOLoop.current().add_callback(lambda: self.rooms.announce(self.ip, self.port))
         super().listen()
 
 

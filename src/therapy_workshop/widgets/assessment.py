@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from therapy_workshop.html.safe import Markup, html, join
+from therapy_workshop.room.catalogue import score_band
 from therapy_workshop.store.snapshot import make_record
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.answers import announce
 from therapy_workshop.widgets.feedback import activity_heading_html
 from therapy_workshop.widgets.progress import progress
 from therapy_workshop.widgets.quiz import QuizSet
@@ -119,6 +121,9 @@ class AssessmentWidget(lean.VBox):
         assert self.quiz is not None
         scores = topic_scores(self.bank, self.quiz)
         self.tracker.record_assessment(self.when, scores)
+        for topic, (right, total) in scores.items():  # a room counts bands by topic, never a person's score
+            if total:
+                announce(f"assessment:{self.when}:{topic}", score_band(right, total))
         before = self.tracker.assessment.get("pre", {})
         after = scores if self.when == "post" else {}
         self.comparison.value = comparison_html(self.bank, before, after, self.ui)

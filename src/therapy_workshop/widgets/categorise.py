@@ -15,6 +15,7 @@ import traitlets
 from therapy_workshop.html.markdown import render_inline, render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.answers import announce
 from therapy_workshop.widgets.checkable import ExerciseWidget
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import (
@@ -90,12 +91,14 @@ class CategoriseWidget(ExerciseWidget):
         self.ui = ui
         self.sources = sources
         self.items = [CategoriseItemWidget(item, exercise, ui) for item in exercise.items]
+        self._announced = False  # the first check's answers went to the room (see answers.py)
         heading = lean.HTML(activity_heading_html(exercise.title, exercise.instructions) + self._legend_html())
         buttons, (self.check_button, self.retry_button, self.show_answer_button) = button_row(
             (ui.check, self.check, True), (ui.try_again, self.retry, False), (ui.show_answers, self.show_answers, False)
         )
         self.result = LiveRegion(label=ui.results_label)
-        super().__init__([heading, *self.items, buttons, self.result], **kwargs)
+        self.room_board = lean.HTML()  # the room's answers, once the facilitator reveals them (see room_boards)
+        super().__init__([heading, *self.items, buttons, self.result, self.room_board], **kwargs)
         self.add_class("tw-exercise")
         self._show_controls()
         for widget in self.items:
@@ -139,8 +142,14 @@ class CategoriseWidget(ExerciseWidget):
         self.first_score = first_score if -1 <= first_score <= len(self.items) else -1
         self.replay_status(status)
 
-    def _on_place_change(self, _change: dict[str, Any]) -> None:
+    def _on_place_change(self, change: dict[str, Any]) -> None:
         self.place_changed()
+        if change["name"] == "status" and change["new"] == "checked" and not self._announced:
+            self._announced = True
+            ids = self.exercise.category_ids
+            for widget in self.items:
+                if widget.chosen is not None:
+                    announce(f"sort:{self.exercise.id}:{widget.item.id}", ids[widget.chosen])
 
     # ------------------------------------------------------------------ what the learner sees
     @property

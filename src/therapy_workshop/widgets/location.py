@@ -27,6 +27,7 @@ class LocationSync(lean.SharedLayout, anywidget.AnyWidget):
     ).tag(sync=True)
     current = traitlets.Unicode("", help="Module id now shown; mirrored into the address bar.").tag(sync=True)
     page_title = traitlets.Unicode("", help="Browser tab title for the module shown.").tag(sync=True)
+    page_url = traitlets.Unicode("", help="The app's address without its query, as the browser sees it.").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -37,17 +38,30 @@ class LocationSync(lean.SharedLayout, anywidget.AnyWidget):
         """Call ``callback(module_id)`` when the page asks for another module."""
         self._navigate_callbacks.append(callback)
 
-    @property
-    def requested_module(self) -> str | None:
-        """The ``module`` parameter of the query string, if any."""
-        values = parse_qs((self.query or "").lstrip("?")).get("module")
+    def requested(self, name: str) -> str | None:
+        """The query string's parameter ``name`` (its first value), if the page was opened with one."""
+        values = parse_qs((self.query or "").lstrip("?")).get(name)
         return values[0] if values else None
 
     @property
+    def requested_module(self) -> str | None:
+        """The ``module`` parameter: a deep link to one module."""
+        return self.requested("module")
+
+    @property
     def requested_view(self) -> str | None:
-        """The ``view`` parameter of the query string (``facilitator`` for the facilitator view)."""
-        values = parse_qs((self.query or "").lstrip("?")).get("view")
-        return values[0] if values else None
+        """The ``view`` parameter (``facilitator`` or ``results``, with the facilitator's key)."""
+        return self.requested("view")
+
+    @property
+    def requested_room(self) -> str | None:
+        """The ``room`` parameter: the code of a workshop room to join (``?room=ABC234``)."""
+        return self.requested("room")
+
+    @property
+    def requested_key(self) -> str | None:
+        """The facilitator's key, if the page was opened with one (checked by the app, never shown)."""
+        return self.requested("key")
 
     @traitlets.observe("query")
     def _on_query_change(self, _change: dict[str, Any]) -> None:

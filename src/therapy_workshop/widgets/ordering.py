@@ -15,6 +15,7 @@ import traitlets
 from therapy_workshop.html.markdown import render_inline, render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.answers import announce
 from therapy_workshop.widgets.checkable import ExerciseWidget
 from therapy_workshop.widgets.feedback import (
     activity_heading_html,
@@ -68,6 +69,7 @@ class OrderingWidget(ExerciseWidget):
         self.exercise = exercise
         self.ui = ui
         self.sources = sources
+        self._announced = False  # the first check's result went to the room (see answers.py)
         self.list = OrderList(
             item_html=[render_inline(item.text) for item in exercise.items],
             item_text=[plain_text(render_inline(item.text)) for item in exercise.items],
@@ -85,7 +87,8 @@ class OrderingWidget(ExerciseWidget):
         )
         self.feedback = LiveRegion(label=ui.feedback_label)
         heading = lean.HTML(activity_heading_html(exercise.title, exercise.instructions))
-        super().__init__([heading, self.list, buttons, self.feedback], **kwargs)
+        self.room_board = lean.HTML()  # the room's answers, once the facilitator reveals them (see room_boards)
+        super().__init__([heading, self.list, buttons, self.feedback, self.room_board], **kwargs)
         self.add_class("tw-exercise")
         self.add_class("tw-ordering")
         self._show_controls()
@@ -137,8 +140,11 @@ class OrderingWidget(ExerciseWidget):
         self.first_score = first_score if -1 <= first_score <= len(ids) else -1
         self.replay_status(status)
 
-    def _on_place_change(self, _change: dict[str, Any]) -> None:
+    def _on_place_change(self, change: dict[str, Any]) -> None:
         self.place_changed()
+        if change["name"] == "status" and change["new"] == "checked" and not self._announced:
+            self._announced = True
+            announce(f"order:{self.exercise.id}", "right" if self._is_all_right() else "not-right")
 
     # ------------------------------------------------------------------ what the learner sees
     @property

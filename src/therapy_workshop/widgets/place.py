@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 from weakref import WeakValueDictionary
 
+from therapy_workshop.widgets import room_boards
 from therapy_workshop.widgets.progress import Progress, progress
 
 
@@ -60,6 +61,12 @@ class Remembered:
     def restore_place(self, state: Mapping[str, Any]) -> None:
         """Go to ``state``: check its shape first (raise :class:`PlaceError`), then replay it with the twins."""
         raise NotImplementedError
+
+    def show_room(self, shown: str) -> None:
+        """Show what the room answered to this activity, once revealed, in its ``room_board`` (if it has one)."""
+        board = getattr(self, "room_board", None)
+        if board is not None and board.value != shown:
+            board.value = shown
 
     def place_changed(self) -> None:
         """Save the new place (not while one is being restored: the keeper saves once, at the end)."""
@@ -135,8 +142,12 @@ def keeper() -> PlaceKeeper:
 
 
 def remember(widget: Remembered, key: str) -> None:
-    """Keep ``widget``'s place under ``key`` (``quiz:<module>``, ``exercise:<id>``, ``scenario:<id>``, ...)."""
+    """Keep ``widget``'s place under ``key`` (``quiz:<module>``, ``exercise:<id>``, ``scenario:<id>``, ...).
+
+    The same key names the activity's board for a room's revealed answers (see :mod:`widgets.room_boards`).
+    """
     keeper().remember(widget, key)
+    room_boards.register(key, widget.show_room)
 
 
 # ---------------------------------------------------------------------------- reading stored states

@@ -206,18 +206,31 @@ def progress() -> Progress:
     return _PROGRESS
 
 
-class ProgressStore(lean.SharedLayout, anywidget.AnyWidget):
-    """Invisible bridge between :class:`Progress` and the browser's localStorage."""
+class BrowserRecord(lean.SharedLayout, anywidget.AnyWidget):
+    """Invisible bridge to one record in the browser's localStorage: what it held, and what it should hold now.
+
+    The record never reaches the server's disk: the browser sends it once when the page opens (``loaded``) and
+    writes back whatever the kernel sets in ``to_store`` ('' removes it).
+    """
 
     _esm = static_text("progress_store.js")
 
+    storage_key = traitlets.Unicode(help="The localStorage key of the record.").tag(sync=True)
     loaded = traitlets.Unicode("", help="What the browser had stored, sent once when the page opens.").tag(sync=True)
     ready = traitlets.Bool(False, help="True once the browser has reported.").tag(sync=True)
     to_store = traitlets.Unicode("", help="What the browser should keep ('' clears it).").tag(sync=True)
     lost_text = traitlets.Unicode("", help="Said outside the app if the notebook's kernel is lost.").tag(sync=True)
 
+
+#: Where progress and the learner's place are kept in the browser.
+PROGRESS_KEY = "your-rights-in-therapy/progress"
+
+
+class ProgressStore(BrowserRecord):
+    """The browser's copy of :class:`Progress`: taken in when the page opens, written back on every change."""
+
     def __init__(self, tracker: Progress | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(storage_key=PROGRESS_KEY, **kwargs)
         self.tracker = tracker or progress()
         self.tracker.observe(self._on_progress_change, names=["completed", "assessment", "last_module", "place"])
 

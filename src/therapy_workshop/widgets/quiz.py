@@ -15,6 +15,7 @@ import traitlets
 from therapy_workshop.html.markdown import render_inline, render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.answers import announce
 from therapy_workshop.widgets.checkable import Checkable, Move
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import button_row, plain_text, set_hidden, source_line_html
@@ -233,6 +234,8 @@ class QuizSet(Remembered, lean.VBox):
 
     index = traitlets.Int(0, help="Which question is shown (zero-based).")
     finished = traitlets.Bool(False, help="True once the learner has reached the results.")
+    #: ``quiz:<module>`` for a module's quiz, whose first checks a room counts; '' (an assessment's) counts nothing.
+    counted_as = ""
 
     def __init__(self, quiz: QuizFile, ui: UIStrings, sources: Mapping[str, Source], **kwargs: Any) -> None:
         self.quiz = quiz
@@ -241,6 +244,7 @@ class QuizSet(Remembered, lean.VBox):
         # Built on first view: a question is about 18 widgets, and most learners see one at a time, so building
         # them all up front made opening a module several times slower.
         self._built: dict[int, QuestionWidget] = {}
+        self._counted: set[QuestionWidget] = set()  # questions whose first check was announced (see answers.py)
         self.heading = lean.HTML(html('<h2 class="tw-quiz-title">{}</h2>', quiz.title))
         self.counter = lean.HTML()
         self.stage = lean.VBox([self.question_at(0)])
@@ -253,8 +257,17 @@ class QuizSet(Remembered, lean.VBox):
         self.results = LiveRegion(label=ui.results_label)
         self.restart_button = lean.Button(description=ui.start_again)
         self.restart_button.on_click(lambda _button: self.restart())
+        self.room_board = lean.HTML()  # the room's answers, once the facilitator reveals them (see room_boards)
         super().__init__(
-            [self.heading, self.counter, self.stage, self.navigation, self.results, self.restart_button],
+            [
+                self.heading,
+                self.counter,
+                self.stage,
+                self.navigation,
+                self.results,
+                self.restart_button,
+                self.room_board,
+            ],
             **kwargs,
         )
         self.add_class("tw-quiz")
@@ -369,8 +382,13 @@ class QuizSet(Remembered, lean.VBox):
         self.index = index if 0 <= index < len(self.quiz.questions) else 0
         self.finished = finished
 
-    def _on_question_change(self, _change: dict[str, Any]) -> None:
+    def _on_question_change(self, change: dict[str, Any]) -> None:
         self.place_changed()
+        question = change["owner"]
+        first_check = change["name"] == "status" and change["new"] == "checked" and question not in self._counted
+        if first_check and self.counted_as:
+            self._counted.add(question)
+            announce(f"{self.counted_as}:{question.question.id}", sorted(question.selected))
 
     # ------------------------------------------------------------------ results
     @property
@@ -452,5 +470,6 @@ def build_quiz(workshop: Workshop, module_id: str) -> QuizSet:
         )
     widget = QuizSet(workshop.quizzes[module_id], workshop.ui, workshop.sources)
     track(widget, module_id, "quiz", "finished", bool)
+    widget.counted_as = f"quiz:{module_id}"
     remember(widget, f"quiz:{module_id}")
     return widget

@@ -19,6 +19,7 @@ from therapy_workshop.html.markdown import render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.conditions import parse_condition
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.answers import announce
 from therapy_workshop.widgets.feedback import activity_heading_html, plain_text, set_hidden, source_line_html
 from therapy_workshop.widgets.live_region import LiveRegion
 from therapy_workshop.widgets.place import PlaceError, Remembered, field_of, one_of, remember, str_map
@@ -84,8 +85,10 @@ class ScenarioWidget(Remembered, lean.VBox):
         controls = lean.HBox([self.continue_button, self.back_button, self.restart_button])
         controls.add_class("tw-buttons")
         self.review = LiveRegion(label=ui.review_label)
+        self.room_board = lean.HTML()  # the room's answers, once the facilitator reveals them (see room_boards)
         super().__init__(
-            [self.heading, self.situation, self.choice_box, self.feedback, controls, self.review], **kwargs
+            [self.heading, self.situation, self.choice_box, self.feedback, controls, self.review, self.room_board],
+            **kwargs,
         )
         self.add_class("tw-scenario")
         self.node = scenario.start
@@ -111,6 +114,7 @@ class ScenarioWidget(Remembered, lean.VBox):
         index = offered[position]
         choice = self.scenario.nodes[self.node].choices[index]
         self.steps.append(Step(self.node, index, tuple(sorted(self.values.items()))))
+        announce(f"choice:{self.scenario.id}:{self.node}", index)
         for name, change in choice.changes.items():
             self.values[name] = self.values.get(name, 0) + change
         self.pending = choice
@@ -215,6 +219,7 @@ class ScenarioWidget(Remembered, lean.VBox):
         node = self.scenario.nodes[self.node]
         if node.is_ending:
             self.stage = "ended"
+            announce(f"ending:{self.scenario.id}", self.node)
         self._show()
 
     @traitlets.observe("stage")

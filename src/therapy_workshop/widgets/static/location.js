@@ -4,10 +4,30 @@
 // - Catches clicks on "?module=<id>" links anywhere in the page and asks the kernel to switch module,
 //   so moving between modules never reloads the page or starts another kernel.
 // - Keeps the address and the tab title in step with the module shown, so a reload lands on it.
+const TAB_KEY = "your-rights-in-therapy/facilitator-key";
+
+// The query as the page was opened, plus the facilitator's key for the views that need it. The page template
+// took the key out of the address bar and kept it for this tab (sessionStorage), so a reload keeps the view.
+function reportedQuery() {
+  const params = new URLSearchParams(window.location.search);
+  let key = null;
+  try {
+    key = window.sessionStorage.getItem(TAB_KEY);
+  } catch (error) {
+    key = null;
+  }
+  if (key && ["facilitator", "results"].includes(params.get("view"))) {
+    params.set("key", key);
+  }
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
 function render({ model, el }) {
   el.classList.add("tw-location");
 
-  model.set("query", window.location.search);
+  model.set("query", reportedQuery());
+  model.set("page_url", window.location.origin + window.location.pathname);
   model.save_changes();
 
   const mainRegion = document.querySelector(".tw-body");

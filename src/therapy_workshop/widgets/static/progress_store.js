@@ -1,9 +1,9 @@
-// Keeps the learner's progress in their own browser (localStorage), never on the server.
+// Keeps one record in the learner's own browser (localStorage), never on the server: their progress and place,
+// or the room they joined (the key says which).
 // On load it hands what it finds to the kernel (the kernel checks it and may ask for it to be cleared);
 // whenever the kernel sends new progress, it is written back. "Reset my progress" clears it.
 // Outside the app (JupyterLab, where the learner can restart the kernel) it also says in words when the
 // notebook's kernel is lost; the app's page template does that itself, with a Reload button.
-const KEY = "your-rights-in-therapy/progress";
 const LOST = "jupyter-widgets-disconnected"; // the class ipywidgets gives every view of a lost kernel
 
 function watchForLostKernel(model, el) {
@@ -38,6 +38,7 @@ function watchForLostKernel(model, el) {
 
 function render({ model, el }) {
   el.classList.add("tw-progress-store");
+  const KEY = model.get("storage_key");
   let stored = "";
   try {
     stored = window.localStorage.getItem(KEY) || "";

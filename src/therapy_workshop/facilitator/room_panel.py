@@ -1,0 +1,210 @@
+"""The facilitator's room: start it, show the join link and QR code, follow the answers live, reveal, end.
+
+Shown only in the facilitator view (the run's key), above the notes. Bars update every second from the room
+store; an activity shows nothing until the room's minimum number of people answered it (5 by default), so a bar
+can never point at one person. Ending the room deletes everything about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import segno
+import traitlets
+
+from therapy_workshop.html.markdown import render_markdown
+from therapy_workshop.html.safe import Markup, html, join
+from therapy_workshop.room.catalogue import Activity
+from therapy_workshop.room.store import RoomStore
+from therapy_workshop.room.values import UnknownRoom
+from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.choices import ChoiceGroup
+from therapy_workshop.widgets.feedback import set_hidden
+from therapy_workshop.widgets.room_bars import bars_html
+from therapy_workshop.widgets.room_member import open_room_store
+from therapy_workshop.widgets.ticker import every
+
+#: How often the facilitator's bars look for new answers (the issue asks for under 2 s).
+REFRESH_EVERY = 1.0
+
+
+def join_link(page_url: str, code: str) -> str:
+    """The address participants open to join: the app's own address with ``?room=CODE``."""
+    return f"{page_url}?room={code}" if page_url else f"?room={code}"
+
+
+def qr_svg(link: str) -> Markup:
+    """A QR code of ``link`` as inline SVG, made here (no network), black on white for any projector."""
+    return Markup(segno.make(link, error="m").svg_inline(scale=6, dark="#000", light="#fff"))
+
+
+def debrief_notes(workshop: Any, activity: Activity) -> str:
+    """The facilitator's debrief prompt for ``activity`` from its module's ``facilitator.yaml`` ('' if none)."""
+    notes = workshop.activities.facilitator_notes.get(activity.module_id or "")
+    if notes is None:
+        return ""
+    return next((debrief.notes for debrief in notes.debriefs if debrief.activity == activity.debrief), "")
+
+
+class RoomPanel(lean.VBox):
+    """One room followed live. Python twins: :meth:`start`, :meth:`end`, :meth:`confirm_end`, :meth:`refresh`."""
+
+    code = traitlets.Unicode("", help="The room followed here ('' before one is started).")
+    module_id = traitlets.Unicode("", help="The module whose activities are shown.")
+    page_url = traitlets.Unicode("", help="The app's address, for the join link.")
+
+    def __init__(self, workshop: Any, open_store: Callable[[], RoomStore] = open_room_store, **kwargs: Any) -> None:
+        self.workshop = workshop
+        self.ui = workshop.ui
+        self._open_store = open_store
+        self._store: RoomStore | None = None
+        self._shown: tuple[Any, ...] = ()
+        self.start_button = lean.Button(description=self.ui.room_start, button_style="primary")
+        self.start_button.on_click(lambda _button: self.start())
+        self.summary = lean.HTML()
+        self.results = lean.HTML()
+        self.reveal = ChoiceGroup(legend_html=html("{}", self.ui.room_reveal), option_html=[], multiple=True)
+        self.reveal.observe(self._on_reveal_change, names="selected")
+        self.end_button = lean.Button(description=self.ui.room_end)
+        self.end_button.on_click(lambda _button: self.end())
+        self.confirm_button = lean.Button(button_style="danger")
+        self.confirm_button.on_click(lambda _button: self.confirm_end())
+        controls = lean.HBox([self.end_button, self.confirm_button])
+        controls.add_class("tw-buttons")
+        super().__init__([self.start_button, self.summary, self.results, self.reveal, controls], **kwargs)
+        self.add_class("tw-room-panel")
+        self._stop = every(REFRESH_EVERY, self.refresh)
+        self._follow_open_room()
+        self._show()
+
+    # ------------------------------------------------------------------ Python twins
+    def start(self) -> str:
+        """Open a new room and follow it; returns its code."""
+        self.code = self._room_store().open_room().code
+        return self.code
+
+    def end(self) -> None:
+        """Ask to end the room: ending deletes its results, so it takes a second, explicit press."""
+        set_hidden(self.confirm_button, False)
+
+    def confirm_end(self) -> None:
+        """End the room: everything about it is deleted, and participants are told when they next answer."""
+        if self.code:
+            self._room_store().end(self.code)
+        self.code = ""
+        self._follow_open_room()
+
+    def refresh(self) -> None:
+        """Look at the room's answers again; redraw only what changed."""
+        if not self.code:
+            return
+        store = self._room_store()
+        try:
+            results = store.visible_counts(self.code)
+            revealed = store.revealed(self.code)
+        except UnknownRoom:  # ended elsewhere (another facilitator tab, or idle too long)
+            self.code = ""
+            self._follow_open_room()
+            return
+        activities = self._activities()
+        shown = (self.code, self.module_id, results, revealed)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        self.summary.value = self._summary_html(results.participants)
+        figures = []
+        for activity in activities:
+            counts = results.shown.get(activity.key)
+            if counts is not None:
+                figure = bars_html(activity, counts, self.ui, show_expected=True)
+            else:
+                waiting = results.waiting.get(activity.key, 0)
+                text = (
+                    self.ui.format("room_waiting", count=waiting, minimum=results.minimum_count)
+                    if waiting
+                    else self.ui.room_no_answers
+                )
+                figure = html(
+                    '<figure class="tw-room-bars"><figcaption><h4 class="tw-bars-title">{}</h4></figcaption>'
+                    '<p class="tw-room-waiting">{}</p></figure>',
+                    activity.label,
+                    text,
+                )
+            notes = debrief_notes(self.workshop, activity)
+            debrief = (
+                html(
+                    '<div class="tw-room-debrief"><p class="tw-lead">{}</p>{}</div>',
+                    self.ui.room_debrief,
+                    render_markdown(notes),
+                )
+                if notes and activity is self._first_of_debrief(activities, activity)
+                else Markup()
+            )
+            figures.append(debrief + figure)
+        self.results.value = html('<div class="tw-room-results">{}</div>', join(figures))
+        wanted = [index for index, activity in enumerate(activities) if activity.key in revealed]
+        if self.reveal.selected != wanted:
+            self.reveal.selected = wanted
+
+    # ------------------------------------------------------------------ reactions
+    @traitlets.observe("code", "module_id", "page_url")
+    def _on_followed_change(self, _change: dict[str, Any]) -> None:
+        self._shown = ()
+        activities = self._activities()
+        self.reveal.selected = []
+        self.reveal.option_html = [html("{}", activity.label) for activity in activities]
+        self._show()
+        self.refresh()
+
+    def _on_reveal_change(self, change: dict[str, Any]) -> None:
+        if not self.code:
+            return
+        activities = self._activities()
+        before, after = set(change["old"]), set(change["new"])
+        store = self._room_store()
+        for index in before ^ after:
+            if index < len(activities):
+                store.set_reveal(self.code, activities[index].key, index in after)
+
+    def _follow_open_room(self) -> None:
+        """After a reload, or when the room followed ended: follow the room still open on this server, if any."""
+        rooms = self._room_store().open_rooms()
+        self.code = rooms[-1].code if rooms else ""
+
+    def _activities(self) -> list[Activity]:
+        catalogue = self._room_store().catalogue
+        return [activity for activity in catalogue.values() if activity.module_id == self.module_id]
+
+    @staticmethod
+    def _first_of_debrief(activities: list[Activity], activity: Activity) -> Activity:
+        return next(each for each in activities if each.debrief == activity.debrief)
+
+    def _summary_html(self, participants: int) -> Markup:
+        link = join_link(self.page_url, self.code)
+        return html(
+            '<div class="tw-room-summary"><h3>{heading}</h3><p class="tw-room-count">{count}</p>'
+            '<p>{join_at} <a class="tw-room-link" href="{link}">{link}</a></p>'
+            '<div class="tw-room-qr" role="img" aria-label="{qr_label}">{qr}</div></div>',
+            heading=self.ui.format("room_heading", code=self.code),
+            count=self.ui.format("room_participants", count=participants),
+            join_at=self.ui.room_join_at,
+            link=link,
+            qr_label=f"{self.ui.room_join_at} {link}",
+            qr=qr_svg(link),
+        )
+
+    def _show(self) -> None:
+        running = bool(self.code)
+        set_hidden(self.start_button, running)
+        for part in (self.summary, self.results, self.reveal, self.end_button):
+            set_hidden(part, not running)
+        set_hidden(self.confirm_button, True)
+        self.confirm_button.description = self.ui.format("room_end_confirm", code=self.code) if running else ""
+        if not running:
+            self.summary.value = self.results.value = ""
+
+    def _room_store(self) -> RoomStore:
+        if self._store is None:
+            self._store = self._open_store()
+        return self._store

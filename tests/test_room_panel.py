@@ -1,0 +1,142 @@
+"""The facilitator's room: start, join link and QR, bars only from 5 answers, reveal, end deletes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from therapy_workshop.facilitator.room_panel import RoomPanel, join_link, qr_svg
+from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.room.store import RoomStore
+from therapy_workshop.room.values import UnknownRoom
+from therapy_workshop.shell.app import WorkshopApp
+from therapy_workshop.widgets.feedback import plain_text
+
+from .test_room_member import participant, store  # noqa: F401 (the store fixture is shared)
+
+FIRST = "quiz:01-rights:rights-end-any-time"
+
+
+def facilitator(workshop: Workshop, key: str) -> WorkshopApp:
+    app = WorkshopApp(workshop)
+    app.location.page_url = "http://192.168.1.20:8866/"
+    app.location.query = f"?view=facilitator&key={key}&module=01-rights"
+    return app
+
+
+def room_with_answers(workshop: Workshop, key: str, answers: list[int], joined: int) -> tuple[RoomPanel, list[Any]]:
+    """A started room with ``joined`` participants, the first of whom answer module 01's first question."""
+    panel: RoomPanel = facilitator(workshop, key).room_panel
+    code = panel.start()
+    people = [participant(workshop, f"?room={code}") for _ in range(joined)]
+    for person, option in zip(people, answers, strict=False):
+        person.answer_first_question(option)
+    return panel, people
+
+
+def test_participants_never_get_a_room_panel(workshop: Workshop, store: RoomStore) -> None:  # noqa: F811
+    app = participant(workshop, "?view=facilitator&module=01-rights").app
+    assert app.room_panel is None and app.facilitator_room.children == ()
+
+
+def test_starting_a_room_shows_its_code_join_link_and_qr_code(
+    workshop: Workshop,
+    store: RoomStore,  # noqa: F811
+    facilitator_key: str,
+) -> None:
+    app = facilitator(workshop, facilitator_key)
+    panel: RoomPanel = app.room_panel
+    assert panel.code == ""
+    code = panel.start()
+    assert len(code) == 6 and store.room(code).code == code
+    summary = plain_text(panel.summary.value)
+    assert f"Room {code}" in summary and "0 joined" in summary
+    assert f"Participants join at: http://192.168.1.20:8866/?room={code}" in summary
+    assert qr_svg(join_link("http://192.168.1.20:8866/", code)) in panel.summary.value
+    assert 'role="img"' in panel.summary.value
+
+
+def test_bars_appear_only_once_five_have_answered(
+    workshop: Workshop,
+    store: RoomStore,  # noqa: F811
+    facilitator_key: str,
+) -> None:
+    panel, people = room_with_answers(workshop, facilitator_key, [0, 1, 0, 1], joined=6)
+    panel.refresh()
+    text = plain_text(panel.results.value)
+    assert "Waiting: 4 of 5 answers needed before the bars show." in text
+    assert "4 answered" not in text
+    people[4].answer_first_question(0)
+    panel.refresh()
+    text = plain_text(panel.results.value)
+    assert "5 answered" in text
+    assert "(right answer)" in text
+    assert "6 joined" in plain_text(panel.summary.value)
+    assert "Debrief:" in text
+
+
+def test_reveal_is_per_activity_and_reaches_only_those_who_answered(
+    workshop: Workshop,
+    store: RoomStore,  # noqa: F811
+    facilitator_key: str,
+) -> None:
+    panel, people = room_with_answers(workshop, facilitator_key, [0] * 5, joined=6)
+    code = panel.code
+    assert store.revealed(code) == frozenset()
+    panel.reveal.selected = [0]
+    assert store.revealed(code) == frozenset({FIRST})
+    for person in people:
+        with person.kernel.running():
+            person.room.refresh()
+    assert "5 answered" in people[0].quiz_board
+    assert people[5].quiz_board == ""
+
+
+def test_ending_takes_a_second_press_and_deletes_the_room(
+    workshop: Workshop,
+    store: RoomStore,  # noqa: F811
+    facilitator_key: str,
+) -> None:
+    panel: RoomPanel = facilitator(workshop, facilitator_key).room_panel
+    code = panel.start()
+    participant(workshop, f"?room={code}").answer_first_question(0)
+    panel.end()
+    assert store.room(code).code == code  # asked, not yet done
+    assert panel.confirm_button.description == f"Yes, end room {code} and delete its results"
+    panel.confirm_end()
+    assert panel.code == ""
+    with pytest.raises(UnknownRoom):
+        store.room(code)
+
+
+def test_the_projector_steps_through_activities_and_shows_the_answer_only_when_asked(
+    workshop: Workshop,
+    store: RoomStore,  # noqa: F811
+    facilitator_key: str,
+) -> None:
+    code = store.open_room().code
+    people = [participant(workshop, f"?room={code}") for _ in range(5)]
+    for person in people:
+        person.answer_first_question(1)
+    screen = WorkshopApp(workshop)
+    screen.location.query = f"?view=results&key={facilitator_key}&module=01-rights"
+    projector = screen.projector
+    assert screen.body.children == (projector,)
+    assert screen.header.layout.display == "none"
+    assert projector.text.startswith("Activity 1 of 12 ")
+    assert "5 answered" in projector.text
+    assert "(right answer)" not in projector.text
+    projector.show_answer()
+    assert "(right answer)" in projector.text
+    projector.next()
+    assert projector.text.startswith("Activity 2 of 12 ") and "No answers yet." in projector.text
+    assert not projector.answer_shown
+    projector.previous()
+    assert "5 answered" in projector.text
+
+
+def test_the_projector_needs_the_key(workshop: Workshop, store: RoomStore) -> None:  # noqa: F811
+    screen = WorkshopApp(workshop)
+    screen.location.query = "?view=results&module=01-rights"
+    assert screen.projector is None and not screen.projecting

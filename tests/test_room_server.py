@@ -1,0 +1,98 @@
+"""The server's room side: the export only with the key, small counts withheld, the store gone at stop."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from tornado.testing import AsyncHTTPTestCase
+from tornado.web import Application
+
+from therapy_workshop.room.catalogue import build_catalogue
+from therapy_workshop.room.store import RoomStore
+from therapy_workshop.shell import access
+from therapy_workshop.shell.room_server import RoomService, facilitator_link
+from therapy_workshop.validate.loader import load_workshop
+
+REPO = Path(__file__).resolve().parents[1]
+FIRST = "quiz:01-rights:rights-end-any-time"
+SECOND = "quiz:01-rights:rights-consent-ongoing"
+
+
+class ExportTest(AsyncHTTPTestCase):
+    """A room with 5 answers to one question and 2 to another, exported as the facilitator would."""
+
+    def get_app(self) -> Application:
+        self.environ: dict[str, str] = {}
+        self.tmp = Path(tempfile.mkdtemp())
+        self.service = RoomService(self.environ, runtime=self.tmp)
+        self.key = self.service.key
+        self.patch = pytest.MonkeyPatch()
+        self.patch.setenv(access.DIGEST_VARIABLE, self.environ[access.DIGEST_VARIABLE])
+        store = RoomStore(self.service.store_path, build_catalogue(load_workshop(REPO)))
+        self.code = store.open_room().code
+        for number in range(5):
+            token = store.join(self.code)
+            store.record(self.code, token, FIRST, [number % 2])
+            if number < 2:
+                store.record(self.code, token, SECOND, [0])
+        store.close()
+        return Application(self.service.handlers())
+
+    def tearDown(self) -> None:
+        self.patch.undo()
+        self.service.delete()
+        super().tearDown()
+
+    def test_without_the_key_every_room_address_is_forbidden(self) -> None:
+        for path in ("/room/results.json", "/room/results.csv", "/room/anything", "/room/results.json?key=wrong"):
+            response = self.fetch(path)
+            assert (response.code, response.body) == (403, b"Forbidden"), path
+
+    def test_the_export_lists_only_activities_with_enough_answers(self) -> None:
+        response = self.fetch(f"/room/results.json?key={self.key}")
+        assert response.code == 200
+        assert response.headers["Cache-Control"] == "no-store"
+        rows = json.loads(response.body)["results"]
+        assert {row["activity"] for row in rows} == {FIRST}
+        counts = {row["option"][:30]: row["count"] for row in rows}
+        assert sum(counts.values()) == 5
+        assert all(row["answered"] == 5 and row["room"] == self.code for row in rows)
+        assert self.key.encode() not in response.body
+
+    def test_the_csv_says_the_same_as_the_json(self) -> None:
+        as_json = json.loads(self.fetch(f"/room/results.json?key={self.key}").body)["results"]
+        response = self.fetch(f"/room/results.csv?key={self.key}&room={self.code.lower()}")
+        assert response.headers["Content-Disposition"] == 'attachment; filename="room-results.csv"'
+        as_csv = list(csv.DictReader(io.StringIO(response.body.decode("utf-8"))))
+        assert [{key: str(value) for key, value in row.items()} for row in as_json] == as_csv
+
+    def test_an_unknown_room_or_file_is_not_found(self) -> None:
+        assert self.fetch(f"/room/results.json?key={self.key}&room=ZZZZZZ").code == 404
+        assert self.fetch(f"/room/secrets.txt?key={self.key}").code == 404
+
+
+def test_the_service_tells_kernels_where_the_store_is_and_deletes_it_at_stop(tmp_path: Path) -> None:
+    environ: dict[str, str] = {}
+    service = RoomService(environ, runtime=tmp_path)
+    assert environ["THERAPY_WORKSHOP_ROOM_DB"] == str(service.store_path)
+    assert environ[access.DIGEST_VARIABLE] == access.digest(service.key)
+    store = RoomStore(service.store_path)
+    store.open_room()
+    store.close()
+    assert service.store_path.exists()
+    service.delete()
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_facilitator_link_names_an_address_the_room_can_reach() -> None:
+    assert (
+        facilitator_link("127.0.0.1", 8866, "k" * 43)
+        == f"Facilitator view: http://127.0.0.1:8866/?view=facilitator&key={'k' * 43}"
+    )
+    shown = facilitator_link("0.0.0.0", 8866, "k" * 43)
+    assert "0.0.0.0" not in shown and shown.endswith(f":8866/?view=facilitator&key={'k' * 43}")
