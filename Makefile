@@ -16,6 +16,9 @@ MAX_KERNELS ?= 0
 CULL_AFTER ?= 600
 # Seconds a page may take, once sent, to connect to its kernel; a page that never does (a bot, curl) frees it then.
 CONNECT_WITHIN ?= 60
+# Fewest answers to an activity before a room's bars show it (fewer could point at one person).
+ROOM_MINIMUM ?= 5
+export ROOM_MINIMUM
 # Voilà finds our template (no CDN links) here; voila.json in this folder holds the rest of its settings.
 export JUPYTER_PATH := $(CURDIR)/share/jupyter
 export PATH := $(CURDIR)/$(BIN):$(PATH)

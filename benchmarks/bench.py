@@ -318,12 +318,13 @@ async def long_session(url: str, server: psutil.Process, modules: list[str], act
     return {"rss": rss, "models": models, "failures": failures, "actions": per_module * 3 * len(modules)}
 
 
-async def room_answers(browser: Browser, url: str, key: str, size: int) -> dict[str, float]:
+async def room_answers(browser: Browser, url: str, server: psutil.Process, key: str, size: int) -> dict[str, float]:
     """``size`` participants in a room answer the same question at once; when does the facilitator see them all?
 
     The facilitator is a Chromium page (the panel as they see it); participants are protocol clients that join
     with ``?room=CODE`` and press Check together. Timed from the moment the answers are sent until the panel
-    says all of them answered.
+    says all of them answered. Taking the room's kernels refills the pool a minute later; the answers wait for
+    that refill to finish (thirty kernels starting on two cores would otherwise be what is measured).
     """
     context = await browser.new_context()
     page = await context.new_page()
@@ -340,6 +341,7 @@ async def room_answers(browser: Browser, url: str, key: str, size: int) -> dict[
         group = person.find(lambda state: bool(state.get("option_html")) and not state.get("multiple"))[0]
         await person.update(group, {"selected": [0]})
         checks.append(person.find(lambda state: state.get("description") == "Check")[0])
+    await asyncio.to_thread(settle, server, 2 * size + 1)  # the refilled pool, the room, the facilitator
     start = time.perf_counter()
     await asyncio.gather(*(person.click(check) for person, check in zip(people, checks, strict=True)))
     sent = time.perf_counter()
@@ -650,7 +652,7 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
                     f"{idle_kernels} / {after['kernels']} (server RSS {idle_rss:.0f} → {after['server_rss']:.0f} MiB)",
                 )
             )
-            answers = await room_answers(browser, url, BENCH_KEY, room_size)
+            answers = await room_answers(browser, url, server, BENCH_KEY, room_size)
             rows.append(
                 (
                     f"Room of {room_size} answer one question at once: all sent / the facilitator sees all {room_size}",

@@ -170,7 +170,14 @@ class Participant:
         await self._request(model_id, {"method": "custom", "content": {"event": "click"}})
 
     async def arrive_at(self, query: str) -> None:
-        """Report the page's query string, as the app's location widget does once the page has loaded."""
+        """Report what the page's scripts report once it has loaded: an empty browser, then the query string.
+
+        The browser-record widgets (progress, the room joined) say they found nothing stored; the location widget
+        reports the query, which is what joins a room (``?room=CODE``).
+        """
+        for model_id, state in list(self.states.items()):
+            if "storage_key" in state:
+                await self.update(model_id, {"loaded": "", "ready": True})
         await self.update(self._location_comm(), {"query": query})
 
     def find(self, test: Any) -> list[str]:

@@ -140,3 +140,15 @@ def test_the_projector_needs_the_key(workshop: Workshop, store: RoomStore) -> No
     screen = WorkshopApp(workshop)
     screen.location.query = "?view=results&module=01-rights"
     assert screen.projector is None and not screen.projecting
+
+
+def test_a_room_started_with_a_smaller_minimum_shows_bars_sooner(
+    workshop: Workshop,
+    store: RoomStore,  # noqa: F811
+    facilitator_key: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ROOM_MINIMUM", "3")
+    panel, _people = room_with_answers(workshop, facilitator_key, [0, 0, 0], joined=3)
+    panel.refresh()
+    assert "3 answered" in plain_text(panel.results.value)

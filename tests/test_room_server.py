@@ -96,3 +96,23 @@ def test_the_facilitator_link_names_an_address_the_room_can_reach() -> None:
     )
     shown = facilitator_link("0.0.0.0", 8866, "k" * 43)
     assert "0.0.0.0" not in shown and shown.endswith(f":8866/?view=facilitator&key={'k' * 43}")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("five", "ROOM_MINIMUM must be a whole number of answerers, not 'five'"),
+        ("0", "ROOM_MINIMUM: the minimum count is 1 to 1000 answerers, not 0"),
+    ],
+)
+def test_a_room_minimum_that_cannot_be_used_stops_the_server_with_a_reason(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        RoomService({"ROOM_MINIMUM": value}, runtime=tmp_path)
+    assert str(caught.value) == message
+
+
+def test_rooms_take_the_servers_minimum(tmp_path: Path) -> None:
+    assert RoomService({"ROOM_MINIMUM": "3"}, runtime=tmp_path).settings.minimum_count == 3
+    assert RoomService({}, runtime=tmp_path).settings.minimum_count == 5

@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from ..expected import shown
+from ..expected import folded, shown
 from .conftest import ARTIFACTS, VoilaServer
 from .test_app_in_chromium import WORKSHOP, open_app
 
@@ -102,8 +102,10 @@ def test_a_room_from_start_to_end(chromium: Any, browsers: list[Any], voila_serv
         open_app(page, voila_server, f"?room={code}&module=01-rights")
         expect(page.locator(".tw-room-joined")).to_have_text(UI.format("room_joined", code=code))
         assert key not in page.content()
-    outsider = person(chromium, browsers)
-    open_app(outsider, voila_server, "?module=01-rights")
+    outsider = person(chromium, browsers)  # tries the facilitator view without the key: a participant's page
+    open_app(outsider, voila_server, "?view=facilitator&module=01-rights")
+    assert outsider.locator(".tw-facilitator, .tw-room-panel").count() == 0
+    assert shown(QUESTIONS[0].explanation) not in folded(outsider.locator(".tw-app").inner_text())
     leaver = person(chromium, browsers)
     open_app(leaver, voila_server)  # the start page, where a code can be typed
     leaver.get_by_label(UI.room_code_label).fill(code.lower())

@@ -7,6 +7,7 @@ can never point at one person. Ending the room deletes everything about it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from therapy_workshop.html.markdown import render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.room.catalogue import Activity
 from therapy_workshop.room.store import RoomStore
-from therapy_workshop.room.values import UnknownRoom
+from therapy_workshop.room.values import UnknownRoom, room_settings
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import set_hidden
@@ -81,7 +82,7 @@ class RoomPanel(lean.VBox):
     # ------------------------------------------------------------------ Python twins
     def start(self) -> str:
         """Open a new room and follow it; returns its code."""
-        self.code = self._room_store().open_room().code
+        self.code = self._room_store().open_room(room_settings(os.environ)).code
         return self.code
 
     def end(self) -> None:

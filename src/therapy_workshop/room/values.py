@@ -6,6 +6,7 @@ served as a JupyterHub service, and a widget can show them without knowing where
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -127,3 +128,22 @@ class RoomResults:
     minimum_count: int
     shown: dict[str, ActivityCounts]
     waiting: dict[str, int]
+
+
+#: The environment variable (``make app ROOM_MINIMUM=…``) for the fewest answerers before bars show.
+MINIMUM_VARIABLE = "ROOM_MINIMUM"
+
+
+def room_settings(environ: Mapping[str, str]) -> RoomSettings:
+    """The settings a room opened on this server gets: the defaults, with ``ROOM_MINIMUM`` if it is set."""
+    text = environ.get(MINIMUM_VARIABLE, "").strip()
+    if not text:
+        return RoomSettings()
+    try:
+        minimum = int(text)
+    except ValueError:
+        raise ValueError(f"{MINIMUM_VARIABLE} must be a whole number of answerers, not {text!r}") from None
+    try:
+        return RoomSettings(minimum_count=minimum)
+    except ValueError as error:
+        raise ValueError(f"{MINIMUM_VARIABLE}: {error}") from None

@@ -27,7 +27,7 @@ from jupyter_core.paths import jupyter_runtime_dir
 from tornado import web
 
 from therapy_workshop.room.store import RoomStore
-from therapy_workshop.room.values import UnknownRoom
+from therapy_workshop.room.values import UnknownRoom, room_settings
 from therapy_workshop.shell.access import KeyScrubber, facilitator_key, key_matches
 
 #: The variable kernels read the store's path from (see :func:`therapy_workshop.room.store.default_store_path`).
@@ -147,6 +147,7 @@ class RoomService:
     """What ``make app`` does for rooms: the key, the store file, its handlers, idle cleanup and deletion."""
 
     def __init__(self, environ: MutableMapping[str, str] = os.environ, runtime: Path | None = None) -> None:
+        self.settings = room_settings(environ)  # checked now, so a wrong ROOM_MINIMUM stops the server at once
         self.key = facilitator_key(environ)
         self.store_path = room_store_path(environ, runtime)
 

@@ -117,7 +117,7 @@ class WorkshopVoila(Voila):
         """
         try:
             self.rooms = RoomService()
-        except FacilitatorKeyError as error:
+        except (FacilitatorKeyError, ValueError) as error:
             raise TraitError(str(error)) from error
         atexit.register(self.rooms.delete)  # rooms never outlive the run
         super().initialize(argv)
