@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,3 +209,23 @@ def test_an_assessment_counts_score_bands_by_topic_not_a_score(workshop: Worksho
     bands = {key: each.options for key, each in counts.items() if key.startswith("assessment:pre:")}
     assert bands, "no assessment topic was counted"
     assert all(sum(options.values()) == 1 and set(options) == {"0-49", "50-74", "75-100"} for options in bands.values())
+
+
+def test_a_room_store_that_fails_never_stops_the_learners_own_answer(
+    workshop: Workshop, store: RoomStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = store.open_room()
+    person = participant(workshop, f"?room={room.code}")
+
+    def broken(*_arguments: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(person.room._room_store(), "record", broken)
+    person.answer_first_question(0)
+    quiz = next(child for child in person.app.page.children if isinstance(child, QuizSet))
+    assert quiz.current.status == "checked" and quiz.current.feedback_text.startswith(("That's right.", "Not quite."))
+    assert plain_text(person.room.message.html) == (
+        "The room's answers cannot be reached right now, so this one was not counted. "
+        "Your own answers and feedback are not affected."
+    )
+    assert person.room.code == room.code  # still in the room: the next answer may get through

@@ -390,6 +390,7 @@ class UIStrings(Strict, UIMethods):
     room_unknown: str
     room_full: str
     room_ended: str
+    room_unavailable: str
     room_shared_heading: str
     room_answered: str
     room_start: str

@@ -187,6 +187,7 @@ def build_catalogue(workshop: Any) -> Catalogue:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def current_catalogue() -> Catalogue:
     """The catalogue of this process's workshop, built once (every room in a kernel shares it)."""
     from therapy_workshop.store.current import get_workshop

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,7 @@ import ipywidgets as widgets
 import traitlets
 
 from therapy_workshop.html.safe import Markup, html, join
+from therapy_workshop.room.codes import RoomCodeError, normalise_code
 from therapy_workshop.room.store import RoomStore, default_store_path
 from therapy_workshop.room.values import Membership, Outcome, RoomFull, UnknownRoom
 from therapy_workshop.widgets import lean
@@ -94,19 +97,20 @@ class RoomMembership(lean.VBox):
 
     def join(self, code: str, token: str | None = None) -> bool:
         """Join the room ``code`` (as typed: spaces and case do not matter); say why not if it cannot be joined."""
-        typed = code.strip().upper().replace(" ", "").replace("-", "")
+        typed = code.strip()
         if not typed:
             return False
         try:
-            self.token = self._room_store().join(typed, token)
-        except UnknownRoom:
-            self._say(self.ui.format("room_unknown", code=code.strip()))
+            room_code = normalise_code(typed)  # the store's own reading of a code: case, spaces and dashes
+            self.token = self._room_store().join(room_code, token)
+        except (RoomCodeError, UnknownRoom):
+            self._say(self.ui.format("room_unknown", code=typed))
             return False
         except RoomFull:
-            self._say(self.ui.format("room_full", code=typed))
+            self._say(self.ui.format("room_full", code=room_code))
             return False
-        self.code = typed
-        self.record.to_store = json.dumps({"code": typed, "token": self.token})
+        self.code = room_code
+        self.record.to_store = json.dumps({"code": room_code, "token": self.token})
         self._say("")
         return True
 
@@ -176,7 +180,7 @@ class RoomMembership(lean.VBox):
             return
         kept = _read_record(self.record.loaded)
         if self._requested:
-            same = kept is not None and kept[0] == self._requested.upper()
+            same = kept is not None and _same_code(kept[0], self._requested)
             self.join(self._requested, kept[1] if same and kept else None)
         elif kept is not None:
             try:
@@ -191,7 +195,14 @@ class RoomMembership(lean.VBox):
                 self.record.to_store = ""
 
     def _on_answer(self, activity: str, answer: Any) -> None:
-        recorded = self._room_store().record(self.code, self.token, activity, answer)
+        # Counting is the room's business: a store that cannot be read or written (a damaged file, a full disk)
+        # must never stop the learner's own Check or Continue, so it is said in words and logged, and that is all.
+        try:
+            recorded = self._room_store().record(self.code, self.token, activity, answer)
+        except (sqlite3.Error, OSError) as error:
+            print(f"A room answer could not be recorded: {error!r}", file=sys.__stderr__, flush=True)
+            self._say(self.ui.room_unavailable)
+            return
         if recorded.outcome is Outcome.REFUSED:
             try:
                 self._room_store().membership(self.code, self.token)
@@ -224,6 +235,14 @@ class RoomMembership(lean.VBox):
         if self._store is None:
             self._store = self._open_store()
         return self._store
+
+
+def _same_code(kept: str, requested: str) -> bool:
+    """Whether the room this browser kept is the one the link names (read as the store reads codes)."""
+    try:
+        return normalise_code(kept) == normalise_code(requested)
+    except RoomCodeError:
+        return False
 
 
 def _read_record(text: str) -> tuple[str, str] | None:
