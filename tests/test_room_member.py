@@ -229,3 +229,46 @@ def test_a_room_store_that_fails_never_stops_the_learners_own_answer(
         "Your own answers and feedback are not affected."
     )
     assert person.room.code == room.code  # still in the room: the next answer may get through
+
+
+UNREACHABLE = "The room cannot be reached right now. Please try again in a moment. Everything else works as usual."
+
+
+def test_on_a_hub_a_room_service_that_cannot_be_reached_is_said_and_the_app_goes_on(
+    workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: the service is restarting, or the network dropped
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("THERAPY_WORKSHOP_ROOM_URL", f"http://127.0.0.1:{port}/services/room/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "a-server-token")
+    person = participant(workshop, "?room=ABC234")
+    assert person.room.code == ""
+    assert plain_text(person.room.message.html) == UNREACHABLE
+    person.answer_first_question(0)  # the learner's own quiz works as ever
+    quiz = next(child for child in person.app.page.children if isinstance(child, QuizSet))
+    assert quiz.current.status == "checked"
+    kept = participant(workshop, "", stored=json.dumps({"code": "ABC234", "token": "t" * 22}))
+    assert plain_text(kept.room.message.html) == UNREACHABLE
+    assert kept.room.code == ""  # not in the room here, but the browser keeps its record: a reload tries again
+
+
+def test_a_joined_participant_whose_room_cannot_be_reached_keeps_working_and_can_leave(
+    workshop: Workshop, store: RoomStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = store.open_room()
+    person = participant(workshop, f"?room={room.code}")
+
+    def unreachable(*_arguments: object) -> None:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    for method in ("shared_with", "leave", "membership"):
+        monkeypatch.setattr(person.room._room_store(), method, unreachable)
+    with person.kernel.running():
+        person.room.refresh()  # the page's 2-second look: nothing raised, nothing changed
+        assert person.room.code == room.code
+        person.room.leave()
+    assert person.room.code == "" and person.room.record.to_store == ""
+    assert plain_text(person.room.message.html) == "You left the room. Nothing more you answer is counted."

@@ -15,7 +15,7 @@ import traitlets
 
 from therapy_workshop.html.safe import html
 from therapy_workshop.room.catalogue import Activity
-from therapy_workshop.room.store import RoomStore
+from therapy_workshop.room.service import RoomService
 from therapy_workshop.room.values import UnknownRoom
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.feedback import plain_text
@@ -34,10 +34,10 @@ class ProjectorView(lean.VBox):
     index = traitlets.Int(0, help="Which of the module's activities is shown (zero-based).")
     answer_shown = traitlets.Bool(False, help="Whether the right answer is marked.")
 
-    def __init__(self, workshop: Any, open_store: Callable[[], RoomStore] = open_room_store, **kwargs: Any) -> None:
+    def __init__(self, workshop: Any, open_store: Callable[[], RoomService] = open_room_store, **kwargs: Any) -> None:
         self.ui = workshop.ui
         self._open_store = open_store
-        self._store: RoomStore | None = None
+        self._store: RoomService | None = None
         self._shown: tuple[Any, ...] = ()
         self.position = lean.HTML()
         self.stage = LiveRegion(label=self.ui.room_shared_heading)
@@ -131,7 +131,7 @@ class ProjectorView(lean.VBox):
     def _on_answer_shown_change(self, _change: dict[str, Any]) -> None:
         self.refresh()
 
-    def _room_store(self) -> RoomStore:
+    def _room_store(self) -> RoomService:
         if self._store is None:
             self._store = self._open_store()
         return self._store

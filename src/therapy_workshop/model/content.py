@@ -391,6 +391,7 @@ class UIStrings(Strict, UIMethods):
     room_full: str
     room_ended: str
     room_unavailable: str
+    room_unreachable: str
     room_shared_heading: str
     room_answered: str
     room_start: str

@@ -1,9 +1,10 @@
 """The one interface every part of the app uses to reach rooms, whatever keeps them.
 
 Widgets, the facilitator's view and the server's handlers type against :class:`RoomService`, never against
-SQLite. Today :class:`therapy_workshop.room.store.RoomStore` implements it on one file shared by the kernels of
-one machine; the next step serves the same methods as a JupyterHub service over HTTP, for participants whose
-kernels run elsewhere, and nothing that calls it has to change.
+SQLite. :class:`therapy_workshop.room.store.RoomStore` implements it on one file shared by the kernels of one
+machine; :class:`therapy_workshop.room.hub_client.HubRoomClient` implements it over HTTP, against the same store
+served as a JupyterHub service, for participants whose kernels run on different servers.
+:func:`therapy_workshop.room.connect.open_room_service` picks one, and nothing that calls it has to change.
 
 Writes that come from participants (:meth:`RoomService.record`) never raise for bad input: a forged or stale
 write is answered with a refusal, so a page cannot be broken by the room. Calls about a room that does not
@@ -15,11 +16,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from therapy_workshop.room.catalogue import Catalogue
 from therapy_workshop.room.values import ActivityCounts, Membership, Recorded, Room, RoomResults, RoomSettings
 
 
 class RoomService(Protocol):
     """Open, join, record, count and end rooms."""
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """What can be counted: the facilitator's bars and a participant's shared results are drawn from it."""
+        ...
 
     # ---------------------------------------------------------------- facilitator
     def open_room(self, settings: RoomSettings | None = None) -> Room:
@@ -28,6 +35,10 @@ class RoomService(Protocol):
 
     def room(self, code: str) -> Room:
         """The open room with this code."""
+        ...
+
+    def open_rooms(self) -> list[Room]:
+        """The rooms open now (on the hub: those this facilitator opened; every room for a hub admin)."""
         ...
 
     def counts(self, code: str) -> dict[str, ActivityCounts]:

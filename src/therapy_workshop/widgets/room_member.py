@@ -8,7 +8,6 @@ room as the same participant; "Leave room" forgets both. Self-study never opens 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 import sys
@@ -20,8 +19,10 @@ import traitlets
 
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.room.codes import RoomCodeError, normalise_code
-from therapy_workshop.room.store import RoomStore, default_store_path
+from therapy_workshop.room.connect import open_room_service
+from therapy_workshop.room.service import RoomService
 from therapy_workshop.room.values import Membership, Outcome, RoomFull, UnknownRoom
+from therapy_workshop.room.wire import RateLimited
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.answers import listen
 from therapy_workshop.widgets.feedback import set_hidden
@@ -35,11 +36,14 @@ from therapy_workshop.widgets.ticker import every
 ROOM_KEY = "your-rights-in-therapy/room"
 #: How often a joined participant's page looks for results the facilitator revealed.
 SHARED_EVERY = 2.0
+#: What a room that cannot be reached raises: a damaged or full store file, or, on a JupyterHub, a service that
+#: is restarting, a network that dropped, or too many writes from this hub user (the service's rate limit).
+UNREACHABLE = (sqlite3.Error, OSError, RateLimited)
 
 
-def open_room_store() -> RoomStore:
-    """The room store the server set up for this run (its path comes from the server's environment)."""
-    return RoomStore(default_store_path())
+def open_room_store() -> RoomService:
+    """The rooms of this run: the hub's room service on a JupyterHub, else the store file the server set up."""
+    return open_room_service()
 
 
 class RoomMembership(lean.VBox):
@@ -51,11 +55,11 @@ class RoomMembership(lean.VBox):
 
     code = traitlets.Unicode("", help="The room this participant is in ('' in self-study).")
 
-    def __init__(self, ui: Any, open_store: Callable[[], RoomStore] = open_room_store, **kwargs: Any) -> None:
+    def __init__(self, ui: Any, open_store: Callable[[], RoomService] = open_room_store, **kwargs: Any) -> None:
         self.ui = ui
         self.token = ""
         self._open_store = open_store
-        self._store: RoomStore | None = None
+        self._store: RoomService | None = None
         self._requested: str | None = None
         self._arrived = False
         self._stop_listening: Callable[[], None] = lambda: None
@@ -109,6 +113,10 @@ class RoomMembership(lean.VBox):
         except RoomFull:
             self._say(self.ui.format("room_full", code=room_code))
             return False
+        except UNREACHABLE as error:
+            _log("A room could not be joined", error)
+            self._say(self.ui.room_unreachable)
+            return False
         self.code = room_code
         self.record.to_store = json.dumps({"code": room_code, "token": self.token})
         self._say("")
@@ -118,8 +126,13 @@ class RoomMembership(lean.VBox):
         """Leave the room: nothing more is counted, and this browser forgets the room."""
         if not self.code:
             return
-        with contextlib.suppress(UnknownRoom):  # it ended meanwhile: leaving it is done either way
+        try:
             self._room_store().leave(self.code, self.token)
+        except UnknownRoom:
+            pass  # it ended meanwhile: leaving it is done either way
+        except UNREACHABLE as error:
+            # This browser forgets the room and its token, so nothing more it answers can be counted.
+            _log("Leaving a room could not be told to the room", error)
         self._forget()
         self._say(self.ui.room_left)
 
@@ -137,6 +150,8 @@ class RoomMembership(lean.VBox):
         except UnknownRoom:
             self._ended()
             return
+        except UNREACHABLE:
+            return  # asked again in 2 s; what was shown stays
         if shared == self._shown_shared:
             return
         self._shown_shared = shared
@@ -189,6 +204,10 @@ class RoomMembership(lean.VBox):
                 self.record.to_store = ""
                 self._say(self.ui.room_ended)
                 return
+            except UNREACHABLE as error:
+                _log("A kept room could not be checked", error)
+                self._say(self.ui.room_unreachable)  # the browser keeps the room: a reload tries again
+                return
             if membership is Membership.JOINED:
                 self.join(kept[0], kept[1])
             else:
@@ -199,8 +218,8 @@ class RoomMembership(lean.VBox):
         # must never stop the learner's own Check or Continue, so it is said in words and logged, and that is all.
         try:
             recorded = self._room_store().record(self.code, self.token, activity, answer)
-        except (sqlite3.Error, OSError) as error:
-            print(f"A room answer could not be recorded: {error!r}", file=sys.__stderr__, flush=True)
+        except UNREACHABLE as error:
+            _log("A room answer could not be recorded", error)
             self._say(self.ui.room_unavailable)
             return
         if recorded.outcome is Outcome.REFUSED:
@@ -208,6 +227,8 @@ class RoomMembership(lean.VBox):
                 self._room_store().membership(self.code, self.token)
             except UnknownRoom:
                 self._ended()
+            except UNREACHABLE:
+                pass  # said already if it matters: the answer itself stands
 
     def _ended(self) -> None:
         self._forget()
@@ -231,10 +252,15 @@ class RoomMembership(lean.VBox):
         set_hidden(self.joined_row, not self.code)
         set_hidden(self.form, bool(self.code) or not self._form_wanted)
 
-    def _room_store(self) -> RoomStore:
+    def _room_store(self) -> RoomService:
         if self._store is None:
             self._store = self._open_store()
         return self._store
+
+
+def _log(what: str, error: BaseException) -> None:
+    """One line on the server's terminal (never the page): the room failing is the room's business."""
+    print(f"{what}: {error!r}", file=sys.__stderr__, flush=True)
 
 
 def _same_code(kept: str, requested: str) -> bool:
