@@ -54,37 +54,6 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert any("make test" in line for line in head)
 
 
-# Settings of the Zero to JupyterHub chart that deploy/jupyterhub-values.yaml may use (from its documented
-# schema): a typo here would be silently ignored by Helm, so the test refuses any other key.
-Z2JH_SETTINGS = {
-    "singleuser.image.name",
-    "singleuser.image.tag",
-    "singleuser.defaultUrl",
-    "singleuser.memory.guarantee",
-    "singleuser.memory.limit",
-    "singleuser.cpu.guarantee",
-    "singleuser.cpu.limit",
-    "singleuser.extraEnv.JUPYTER_PATH",
-    "singleuser.extraEnv.JUPYTER_CONFIG_PATH",
-    "cull.enabled",
-    "cull.timeout",
-    "cull.every",
-}
-
-
-def _leaves(data: object, prefix: str = "") -> set[str]:
-    if isinstance(data, dict):
-        return set().union(*(_leaves(value, f"{prefix}{key}.") for key, value in data.items()))
-    return {prefix.rstrip(".")}
-
-
-def test_jupyterhub_values_parse_and_name_real_settings() -> None:
-    values = yaml.safe_load((REPO / "deploy" / "jupyterhub-values.yaml").read_text())
-    assert _leaves(values) <= Z2JH_SETTINGS
-    assert values["singleuser"]["defaultUrl"] == "/voila/render/notebooks/app.ipynb"
-    assert (REPO / "notebooks" / "app.ipynb").is_file()
-
-
 def test_binder_start_script_and_server_config_are_valid() -> None:
     import json
 
