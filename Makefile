@@ -23,12 +23,20 @@ export ROOM_MINIMUM
 export JUPYTER_PATH := $(CURDIR)/share/jupyter
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: app test lint typecheck check unit notebooks browser lab bench docs clean
+# `make hub`: a JupyterHub on this machine for a workshop (temporary accounts, the room as a hub service). It
+# listens on 127.0.0.1:8000 unless HOST/PORT say otherwise; its own files go to HUB_DIR.
+HUB_PORT := $(if $(filter file,$(origin PORT)),8000,$(PORT))
+HUB_DIR ?= $(CURDIR)/.hub
+# Idle seconds before the hub stops a participant's server (and deletes their temporary account).
+CULL_SERVERS_AFTER ?= 3600
+PROXY := deploy/proxy/node_modules/.bin/configurable-http-proxy
+
+.PHONY: app hub test lint typecheck check unit notebooks browser lab bench bench-hub docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,hub]"
 	touch $@
 
 ## app: check the content, then serve the workshop app at http://$(HOST):$(PORT)/ (HOST=0.0.0.0 for a room)
@@ -36,6 +44,18 @@ app: $(BIN)/.installed
 	$(BIN)/therapy-workshop check
 	$(BIN)/python -m therapy_workshop.shell.serve notebooks/app.ipynb --Voila.ip=$(HOST) --port=$(PORT) --room=$(ROOM) \
 		--max-kernels=$(MAX_KERNELS) --cull-after=$(CULL_AFTER) --connect-within=$(CONNECT_WITHIN)
+
+## hub: a JupyterHub for a workshop at http://$(HOST):8000/ (visitors get temporary accounts; it prints the facilitator's link)
+hub: $(BIN)/.installed $(PROXY)
+	$(BIN)/therapy-workshop check
+	HOST=$(HOST) PORT=$(HUB_PORT) HUB_DIR=$(HUB_DIR) CULL_AFTER=$(CULL_AFTER) CULL_SERVERS_AFTER=$(CULL_SERVERS_AFTER) \
+		$(BIN)/jupyterhub --config=deploy/jupyterhub_config.py
+
+# The hub's proxy, from the npm registry at the version deploy/proxy/package-lock.json records.
+$(PROXY): deploy/proxy/package.json deploy/proxy/package-lock.json
+	@command -v npm > /dev/null || { echo "make hub needs Node.js and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix deploy/proxy --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## lab: open the module notebooks in JupyterLab for self-study
 lab: $(BIN)/.installed
@@ -54,18 +74,23 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 unit: $(BIN)/.installed
-	$(BIN)/python -m pytest -q -m "not browser" tests
+	$(BIN)/python -m pytest -q -m "not browser and not hub" tests
 
 notebooks: $(BIN)/.installed
 	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider notebooks
 
-browser: $(BIN)/.installed
-	$(BIN)/python -m pytest -q -m browser tests
+browser: $(BIN)/.installed $(PROXY)
+	$(BIN)/python -m pytest -q -m "browser or hub" tests
 
 ## bench: measure load times, latency, bytes, memory and a room of ROOM participants (prints a table)
 bench: $(BIN)/.installed
 	$(BIN)/therapy-workshop check
 	$(BIN)/python benchmarks/bench.py --room $(if $(filter 2,$(ROOM)),30,$(ROOM))
+
+## bench-hub: a room of 20 temporary users arriving together through `make hub` (failures, times, memory)
+bench-hub: $(BIN)/.installed $(PROXY)
+	$(BIN)/therapy-workshop check
+	$(BIN)/python benchmarks/bench_hub.py --users 20
 
 ## docs: write the facilitator guide and the handouts (HTML and PDF) into build/
 docs: $(BIN)/.installed
@@ -76,4 +101,4 @@ docs: $(BIN)/.installed
 test: lint typecheck check unit notebooks browser
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache .mypy_cache .hub deploy/proxy/node_modules

@@ -96,15 +96,16 @@ class Participant:
 
     async def open(self, timeout: float = 120) -> None:
         """GET the page, connect to its kernel and fetch every widget's state, as the page does on load."""
-        client = AsyncHTTPClient()
-        response = await client.fetch(HTTPRequest(self.base_url, request_timeout=timeout))
-        found = KERNEL_ID.search(response.body.decode("utf-8"))
+        found = KERNEL_ID.search(await self.fetch_page(timeout))
         if not found:
             raise RuntimeError("the page names no kernel")
         self.kernel_id = found.group(1)
         channels = f"api/kernels/{self.kernel_id}/channels?session_id={self.session}"
         ws_url = self.base_url.replace("http", "ws", 1) + channels
-        self.socket = await websocket_connect(ws_url, connect_timeout=timeout, max_message_size=64 * 1024 * 1024)
+        self.socket = await websocket_connect(
+            HTTPRequest(ws_url, headers=self.socket_headers(), connect_timeout=timeout),
+            max_message_size=64 * 1024 * 1024,
+        )
         await self._send("kernel_info_request", {})
         await self._until(lambda m: m["header"]["msg_type"] == "kernel_info_reply", timeout)
         control = uuid.uuid4().hex
@@ -120,6 +121,15 @@ class Participant:
         )
         for model_id, model in reply["content"]["data"]["states"].items():
             self.states[model_id] = model.get("state", {})
+
+    async def fetch_page(self, timeout: float) -> str:
+        """The app's page (its HTML names the kernel Voilà started for it)."""
+        response = await AsyncHTTPClient().fetch(HTTPRequest(self.base_url, request_timeout=timeout))
+        return str(response.body.decode("utf-8"))
+
+    def socket_headers(self) -> dict[str, str]:
+        """Headers for the kernel's websocket (none for ``make app``; a hub's cookies for :mod:`hub_client`)."""
+        return {}
 
     def _location_comm(self) -> str:
         for model_id, state in self.states.items():

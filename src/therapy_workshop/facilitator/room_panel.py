@@ -8,8 +8,9 @@ can never point at one person. Ending the room deletes everything about it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import segno
 import traitlets
@@ -17,8 +18,8 @@ import traitlets
 from therapy_workshop.html.markdown import render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.room.catalogue import Activity
-from therapy_workshop.room.store import RoomStore
-from therapy_workshop.room.values import UnknownRoom, room_settings
+from therapy_workshop.room.service import RoomService
+from therapy_workshop.room.values import MINIMUM_VARIABLE, UnknownRoom, room_settings
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import set_hidden
@@ -30,9 +31,27 @@ from therapy_workshop.widgets.ticker import every
 REFRESH_EVERY = 1.0
 
 
-def join_link(page_url: str, code: str) -> str:
-    """The address participants open to join: the app's own address with ``?room=CODE``."""
-    return f"{page_url}?room={code}" if page_url else f"?room={code}"
+def join_link(page_url: str, code: str, environ: Mapping[str, str] | None = None) -> str:
+    """The address participants open to join: the app's own address with ``?room=CODE``.
+
+    On a JupyterHub the app's address names the facilitator's own server (``/user/<name>/…``), which nobody
+    else may open. There the link goes through the hub's ``user-redirect`` instead: it sends each participant to
+    their own server, through a temporary login first if they have none yet.
+    """
+    return f"{shared_address(page_url, os.environ if environ is None else environ)}?room={code}"
+
+
+def shared_address(page_url: str, environ: Mapping[str, str]) -> str:
+    """``page_url`` as others can open it: on a hub, ``/user/<name>/`` becomes ``/hub/user-redirect/``."""
+    prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "")
+    if not prefix or not page_url:
+        return page_url
+    parts = urlsplit(page_url)
+    if not parts.path.startswith(prefix):
+        return page_url
+    hub_base = environ.get("JUPYTERHUB_BASE_URL", "/").rstrip("/")
+    path = f"{hub_base}/hub/user-redirect/{parts.path.removeprefix(prefix)}"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def qr_svg(link: str) -> Markup:
@@ -55,11 +74,11 @@ class RoomPanel(lean.VBox):
     module_id = traitlets.Unicode("", help="The module whose activities are shown.")
     page_url = traitlets.Unicode("", help="The app's address, for the join link.")
 
-    def __init__(self, workshop: Any, open_store: Callable[[], RoomStore] = open_room_store, **kwargs: Any) -> None:
+    def __init__(self, workshop: Any, open_store: Callable[[], RoomService] = open_room_store, **kwargs: Any) -> None:
         self.workshop = workshop
         self.ui = workshop.ui
         self._open_store = open_store
-        self._store: RoomStore | None = None
+        self._store: RoomService | None = None
         self._shown: tuple[Any, ...] = ()
         self.start_button = lean.Button(description=self.ui.room_start, button_style="primary")
         self.start_button.on_click(lambda _button: self.start())
@@ -82,7 +101,10 @@ class RoomPanel(lean.VBox):
     # ------------------------------------------------------------------ Python twins
     def start(self) -> str:
         """Open a new room and follow it; returns its code."""
-        self.code = self._room_store().open_room(room_settings(os.environ)).code
+        # ROOM_MINIMUM where the server set it for its kernels (make app); otherwise the store's own choice
+        # (on a JupyterHub, the room service's settings).
+        settings = room_settings(os.environ) if os.environ.get(MINIMUM_VARIABLE, "").strip() else None
+        self.code = self._room_store().open_room(settings).code
         return self.code
 
     def end(self) -> None:
@@ -205,7 +227,7 @@ class RoomPanel(lean.VBox):
         if not running:
             self.summary.value = self.results.value = ""
 
-    def _room_store(self) -> RoomStore:
+    def _room_store(self) -> RoomService:
         if self._store is None:
             self._store = self._open_store()
         return self._store

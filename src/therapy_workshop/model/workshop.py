@@ -124,7 +124,7 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "content" / "modules.yaml").is_file():
             return folder
-    package_root = Path(__file__).resolve().parents[2]
+    package_root = Path(__file__).resolve().parents[3]  # src/therapy_workshop/model/workshop.py → the checkout
     if (package_root / "content" / "modules.yaml").is_file():
         return package_root
     raise FileNotFoundError(

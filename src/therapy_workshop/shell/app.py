@@ -17,6 +17,7 @@ import traitlets
 from therapy_workshop.html.links import app_link
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.problems import ContentError
+from therapy_workshop.room.connect import hub_identity
 from therapy_workshop.shell.access import key_matches
 from therapy_workshop.shell.frame import navigation_html, style_html, support_panel_html
 from therapy_workshop.shell.render import build_module_page
@@ -195,9 +196,11 @@ class WorkshopApp(lean.VBox):
         self.progress_line.value = html('<p class="tw-progress-line">{}</p>', text)
 
     def _on_query_change(self, _change: dict[str, Any]) -> None:
-        # The notes and answer keys are built only for the facilitator's key; anyone else who adds
-        # ?view=facilitator gets the participant view.
-        allowed = key_matches(self.location.requested_key)
+        # The notes and answer keys are built only for the facilitator's key (or, on a JupyterHub, for a hub
+        # admin or a member of its facilitators group); anyone else who adds ?view=facilitator gets the
+        # participant view.
+        wanted = self.location.requested_view in ("facilitator", "results")
+        allowed = wanted and (key_matches(self.location.requested_key) or hub_facilitator())
         self.facilitator = self.location.requested_view == "facilitator" and allowed
         self.projecting = self.location.requested_view == "results" and allowed
         self._query_seen = True
@@ -280,6 +283,12 @@ CONTENT_PROBLEM_NOTICE = (
     "<p>If you run this workshop: the terminal where you started the app lists each problem with its file and "
     "line, and <code>make check</code> shows them again once you have fixed them.</p></div>"
 )
+
+
+def hub_facilitator() -> bool:
+    """Whether this kernel's hub user may facilitate (asked of the room service once; never off a hub)."""
+    identity = hub_identity()
+    return identity is not None and identity.facilitator
 
 
 def content_problem_notice(error: ContentError) -> widgets.HTML:

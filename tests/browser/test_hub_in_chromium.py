@@ -1,0 +1,189 @@
+"""The workshop on a real JupyterHub (``make hub``): temporary users, the room across their servers, cleanup.
+
+One hub for the module (starting it and a user's server costs seconds). In order: three temporary users open the
+app through the proxy, answer and move between modules, with no console error and no request to another host;
+the facilitator's link opens the facilitator view on the facilitator's own server, a room starts, the three
+join through the link it shows and answer, and the counts reach the facilitator; closed tabs free their kernels;
+stopping the hub leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import ARTIFACTS
+from .hub import RunningHub, start_hub
+from .test_app_in_chromium import WORKSHOP, wait_until_rendered
+from .test_room_in_chromium import QUESTIONS, WRONG, answer, serious_violations
+
+pytestmark = pytest.mark.hub
+
+UI = WORKSHOP.ui
+APP = "/voila/render/notebooks/app.ipynb"
+USER_PAGE = re.compile(r"/user/([^/]+)/voila/render/notebooks/app\.ipynb")
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    running = start_hub(
+        tmp_path_factory.mktemp("hub"),
+        {"ROOM_MINIMUM": "3", "CULL_AFTER": "600", "CULL_SERVERS_AFTER": "3600", "FACILITATOR_KEY": ""},
+    )
+    yield running
+    running.stop()
+    running.kill()
+
+
+class Visitor:
+    """One person with a browser of their own: the pages they open, what the browser logged, where it went."""
+
+    def __init__(self, chromium: Any, hub: RunningHub) -> None:
+        self.hub = hub
+        self.context = chromium.new_context(viewport={"width": 1200, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.console_errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda message: self._console(message))
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    @property
+    def user(self) -> str:
+        found = USER_PAGE.search(urlparse(self.page.url).path)
+        assert found, f"not on a user's app page: {self.page.url}"
+        return found.group(1)
+
+    def other_hosts(self) -> list[str]:
+        own = urlparse(self.hub.url).netloc
+        return sorted({url for url in self.requests if url.startswith("http") and urlparse(url).netloc != own})
+
+    def wait_for_module(self, module_id: str = "") -> None:
+        """Until the module (any module, if none is named) has rendered."""
+        selector = f'.tw-module-title[data-module="{module_id}"]' if module_id else ".tw-module-title"
+        self.page.wait_for_selector(selector, timeout=60_000)
+        wait_until_rendered(self.page)
+
+    def go_to(self, module_id: str) -> None:
+        title = next(module.title for module in WORKSHOP.modules if module.id == module_id)
+        self.page.get_by_role("navigation", name=UI.contents).get_by_role("link", name=title).click()
+        self.wait_for_module(module_id)
+
+
+@pytest.fixture(scope="module")
+def visitors(chromium: Any, hub: RunningHub) -> Iterator[list[Visitor]]:
+    """Three temporary users: each opened ``/hub/tmplogin`` at the same moment, as a room arriving does."""
+    people = [Visitor(chromium, hub) for _ in range(3)]
+    for person in people:
+        person.page.goto(hub.url + "/hub/tmplogin", wait_until="commit")
+    for person in people:
+        person.wait_for_module(WORKSHOP.modules[0].id)
+    yield people
+    for person in people:
+        person.context.close()
+
+
+def test_temporary_users_use_the_app_through_the_proxy(visitors: list[Visitor], hub: RunningHub) -> None:
+    assert len({person.user for person in visitors}) == 3, "each visitor is a user of their own"
+    assert set(hub.user_servers()) == {person.user for person in visitors}
+    for person in visitors:
+        assert person.page.title().endswith("Your Rights in Therapy")
+        person.go_to("01-rights")
+        assert urlparse(person.page.url).query == "module=01-rights"
+        answer(person.page, 0, WRONG)
+        expect(person.page.locator(".tw-quiz .tw-feedback")).to_contain_text("Not quite.")
+        person.go_to("02-conduct")
+        person.go_to("01-rights")
+        expect(person.page.locator(".tw-quiz .tw-feedback")).to_contain_text("Not quite.")  # still there
+    visitors[0].page.screenshot(path=str(ARTIFACTS / "hub-participant.png"), full_page=True)
+    for person in visitors:
+        assert person.console_errors == []
+        assert person.other_hosts() == []
+
+
+def test_the_room_runs_across_the_users_servers(chromium: Any, visitors: list[Visitor], hub: RunningHub) -> None:
+    facilitator = Visitor(chromium, hub)
+    try:
+        facilitator.page.goto(hub.facilitator_link)
+        facilitator.wait_for_module(WORKSHOP.modules[0].id)
+        assert facilitator.user == "facilitator"
+        assert "key=" not in facilitator.page.url
+        panel = facilitator.page.locator(".tw-room-panel")
+        panel.get_by_role("button", name=UI.room_start).click()
+        heading = panel.locator(".tw-room-summary h3")
+        expect(heading).to_have_text(re.compile(r"Room [A-Z2-9]{6}"))
+        code = heading.inner_text().split()[-1]
+        link = panel.locator(".tw-room-link").inner_text()
+        assert link == f"{hub.url}/hub/user-redirect{APP}?room={code}", "the join link works for every user"
+
+        for person in visitors:
+            person.page.goto(link)
+            person.wait_for_module()  # the module they were on: a link without ?module= resumes there
+            expect(person.page.locator(".tw-room-joined")).to_have_text(UI.format("room_joined", code=code))
+        expect(panel.locator(".tw-room-count")).to_have_text(UI.format("room_participants", count=3))
+
+        facilitator.go_to("01-rights")
+        second = QUESTIONS[1]  # the first question they answered before the room: only first answers count
+        right = next(index for index, option in enumerate(second.options) if option.correct)
+        wrong = next(index for index, option in enumerate(second.options) if not option.correct)
+        for person, option in zip(visitors, (wrong, wrong, right), strict=True):
+            person.go_to("01-rights")
+            person.page.get_by_role("button", name=UI.next).click()
+            answer(person.page, 1, option)
+        results = facilitator.page.locator(".tw-room-results")
+        expect(results).to_contain_text(UI.format("room_answered", count=3), timeout=5_000)
+        facilitator.page.screenshot(path=str(ARTIFACTS / "hub-facilitator.png"), full_page=True)
+        assert serious_violations(facilitator.page) == []
+
+        outsider = visitors[0]  # a participant asking for the facilitator view gets the participant view
+        outsider.page.goto(outsider.page.url.split("?")[0] + "?view=facilitator&module=01-rights")
+        outsider.wait_for_module("01-rights")
+        assert outsider.page.locator(".tw-facilitator, .tw-room-panel").count() == 0
+        assert facilitator.console_errors == [] and facilitator.other_hosts() == []
+    finally:
+        facilitator.context.close()
+
+
+def test_a_wrong_facilitator_key_is_refused_and_the_key_is_in_no_log_line(hub: RunningHub) -> None:
+    key = hub.facilitator_link.rsplit("key=", 1)[1]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(hub.facilitator_link.replace(key, key[:-1] + "x"), timeout=10)
+    assert refused.value.code == 403
+    assert (
+        "This facilitator link is not valid for this hub. Copy it again from the terminal."
+        in refused.value.read().decode()
+    )
+    assert hub.log().count(key) == 1, "only the printed link names the key"
+
+
+def test_a_closed_tab_frees_its_kernel_within_seconds(chromium: Any, hub: RunningHub) -> None:
+    person = Visitor(chromium, hub)
+    person.page.goto(hub.url + "/hub/tmplogin")
+    person.wait_for_module(WORKSHOP.modules[0].id)
+    server = hub.user_servers()[person.user]
+    assert len(hub.kernels_of(server)) == 1
+    person.page.close(run_before_unload=True)
+    deadline = time.monotonic() + 10
+    while hub.kernels_of(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert hub.kernels_of(server) == [], "the kernel of a closed tab is shut down"
+    person.context.close()
+
+
+def test_stopping_the_hub_leaves_no_process(hub: RunningHub) -> None:
+    assert hub.user_servers(), "the users' servers are still running before the stop"
+    assert hub.stop() == []
+    assert Path(hub.folder / "hub" / "rooms.sqlite").exists()  # the room store is on the hub's disk

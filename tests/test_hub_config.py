@@ -1,0 +1,150 @@
+"""``make hub``'s configuration, the facilitator's login, the server extension and the hub's join link."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from traitlets.config import Config
+
+from therapy_workshop.facilitator.room_panel import join_link
+from therapy_workshop.hub import config as hub_config
+from therapy_workshop.hub.config import HubSettingsError, configure, hub_settings, single_user_args
+from therapy_workshop.hub.login import WorkshopAuthenticator, facilitator_app_url
+from therapy_workshop.shell import server_extension
+from therapy_workshop.shell.access import DIGEST_VARIABLE, FacilitatorKeyError, digest
+
+
+@pytest.fixture
+def environ(tmp_path: Path) -> dict[str, str]:
+    return {"HUB_DIR": str(tmp_path / "hub"), "FACILITATOR_KEY": "f" * 32}
+
+
+def test_defaults_are_a_local_hub_on_port_8000() -> None:
+    settings = hub_settings({})
+    assert (settings.host, settings.port, settings.cull_servers_after, settings.cull_kernels_after) == (
+        "127.0.0.1",
+        8000,
+        3600,
+        600,
+    )
+    assert settings.folder.name == ".hub" and settings.public_url == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PORT", "eighty", "PORT must be a whole number, not 'eighty'"),
+        ("PORT", "70000", "PORT must be between 1 and 65535, not 70000"),
+        ("CULL_SERVERS_AFTER", "5", "CULL_SERVERS_AFTER must be between 10 and 604800, not 5"),
+        ("CULL_AFTER", "0", "CULL_AFTER must be between 1 and 604800, not 0"),
+    ],
+)
+def test_a_bad_setting_stops_the_hub_with_its_name(name: str, value: str, message: str) -> None:
+    with pytest.raises(HubSettingsError) as raised:
+        hub_settings({name: value})
+    assert str(raised.value) == message
+
+
+def test_make_hub_config_serves_the_app_with_temporary_accounts_and_the_room(
+    environ: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_config, "running_as_root", lambda: False)
+    c = Config()
+    settings = configure(c, environ)
+    assert c.JupyterHub.bind_url == "http://127.0.0.1:8000"
+    assert c.JupyterHub.authenticator_class == "therapy_workshop.hub.login.WorkshopAuthenticator"
+    assert c.WorkshopAuthenticator.facilitator_key_digest == digest("f" * 32) == environ[DIGEST_VARIABLE]
+    assert c.Spawner.default_url == "/voila/render/notebooks/app.ipynb"
+    assert [service["name"] for service in c.JupyterHub.services] == ["idle-culler", "room"]
+    culler, room = c.JupyterHub.services
+    assert "--timeout=3600" in culler["command"] and "--cull-users=True" in culler["command"]
+    room_port = room["url"].rsplit(":", 1)[1]
+    assert c.Spawner.environment["THERAPY_WORKSHOP_ROOM_URL"] == f"http://127.0.0.1:{room_port}/services/room/"
+    assert room["environment"]["THERAPY_WORKSHOP_ROOM_DB"] == str(settings.folder / "rooms.sqlite")
+    assert c.Spawner.environment["JUPYTER_CONFIG_PATH"].endswith("binder-config")
+    assert {role["name"] for role in c.JupyterHub.load_roles} == {"idle-culler", "user", "room-service"}
+    assert c.Spawner.args == [
+        "--MappingKernelManager.cull_idle_timeout=600",
+        "--MappingKernelManager.cull_interval=60",
+    ]
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        f"Facilitator view: http://127.0.0.1:8000/hub/facilitate?key={'f' * 32}",
+        "Participants: http://127.0.0.1:8000/",
+    ]
+
+
+def test_a_short_facilitator_key_or_a_bad_room_minimum_stops_the_hub(environ: dict[str, str]) -> None:
+    with pytest.raises(FacilitatorKeyError, match="FACILITATOR_KEY is 5 characters long; use at least 22"):
+        configure(Config(), {**environ, "FACILITATOR_KEY": "short"})
+    with pytest.raises(ValueError) as raised:
+        configure(Config(), {**environ, "ROOM_MINIMUM": "many"})
+    assert str(raised.value) == "ROOM_MINIMUM must be a whole number of answerers, not 'many'"
+
+
+def test_as_root_the_servers_are_allowed_to_run_as_root_and_it_is_said(capsys: pytest.CaptureFixture[str]) -> None:
+    args = single_user_args(hub_settings({}), as_root=True)
+    assert args[-1] == "--allow-root"
+    assert capsys.readouterr().err.startswith("Running as root: every participant's server runs as root too.")
+
+
+def test_the_facilitator_link_needs_this_runs_key() -> None:
+    authenticator = WorkshopAuthenticator(facilitator_key_digest=digest("k" * 32))
+    assert authenticator.facilitator_key_matches("k" * 32)
+    assert not authenticator.facilitator_key_matches("k" * 31)
+    assert not authenticator.facilitator_key_matches("")
+    assert not WorkshopAuthenticator().facilitator_key_matches("")  # no key set: the link is off
+    assert [path for path, _handler in authenticator.get_handlers(None)] == ["/tmplogin", "/facilitate"]
+    assert facilitator_app_url("/hub/") == "/hub/user-redirect/voila/render/notebooks/app.ipynb?view=facilitator"
+
+
+def test_participants_servers_load_the_app_and_nothing_else() -> None:
+    import json
+
+    config = json.loads((Path(__file__).parents[1] / "binder-config" / "jupyter_server_config.json").read_text())
+    assert config["ServerApp"]["terminals_enabled"] is False
+    assert config["ServerApp"]["jpserver_extensions"] == {
+        "therapy_workshop.shell.server_extension": True,
+        "jupyterlab": False,
+        "jupyter_lsp": False,
+        "jupyter_server_terminals": False,
+        "notebook_shim": False,
+    }
+
+
+def test_the_server_extension_turns_mathjax_off_so_nothing_comes_from_a_cdn() -> None:
+    logged: list[str] = []
+    server: Any = types.SimpleNamespace(
+        web_app=types.SimpleNamespace(settings={"mathjax_url": "https://cdn.example/mathjax.js"}),
+        log=types.SimpleNamespace(info=logged.append),
+    )
+    server_extension._load_jupyter_server_extension(server)
+    assert server.web_app.settings["mathjax_url"] is None and server.web_app.settings["mathjax_config"] is None
+    assert server_extension._jupyter_server_extension_points() == [
+        {"module": "therapy_workshop.shell.server_extension"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("page", "environ", "link"),
+    [
+        ("http://192.168.1.20:8866/", {}, "http://192.168.1.20:8866/?room=ABC234"),
+        (
+            "http://hub.example/user/facilitator/voila/render/notebooks/app.ipynb",
+            {"JUPYTERHUB_SERVICE_PREFIX": "/user/facilitator/", "JUPYTERHUB_BASE_URL": "/"},
+            "http://hub.example/hub/user-redirect/voila/render/notebooks/app.ipynb?room=ABC234",
+        ),
+        (
+            "https://uni.example/jhub/user/ana/voila/render/notebooks/app.ipynb",
+            {"JUPYTERHUB_SERVICE_PREFIX": "/jhub/user/ana/", "JUPYTERHUB_BASE_URL": "/jhub/"},
+            "https://uni.example/jhub/hub/user-redirect/voila/render/notebooks/app.ipynb?room=ABC234",
+        ),
+    ],
+)
+def test_the_join_link_opens_each_participants_own_server_on_a_hub(
+    page: str, environ: dict[str, str], link: str
+) -> None:
+    assert join_link(page, "ABC234", environ) == link
