@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, REPO
 from .hub import RunningHub, start_hub
 from .test_app_in_chromium import WORKSHOP, wait_until_rendered
 from .test_room_in_chromium import QUESTIONS, WRONG, answer, serious_violations
@@ -108,7 +108,16 @@ def test_temporary_users_use_the_app_through_the_proxy(visitors: list[Visitor], 
         person.go_to("02-conduct")
         person.go_to("01-rights")
         expect(person.page.locator(".tw-quiz .tw-feedback")).to_contain_text("Not quite.")  # still there
+    reloaded = visitors[0]  # under /user/<name>/ the browser keeps the place and progress: a new kernel restores it
+    reloaded.page.reload()
+    reloaded.wait_for_module("01-rights")
+    expect(reloaded.page.locator(".tw-quiz .tw-feedback")).to_contain_text("Not quite.")
     visitors[0].page.screenshot(path=str(ARTIFACTS / "hub-participant.png"), full_page=True)
+    other = visitors[1].context.new_page()  # the server shows no traceback and no file beyond the notebooks
+    response = other.goto(f"{hub.url}/user/{visitors[1].user}/voila/render/notebooks/missing.ipynb")
+    assert response is not None and response.status == 404
+    assert "Traceback" not in other.content() and str(REPO) not in other.content()
+    other.close()
     for person in visitors:
         assert person.console_errors == []
         assert person.other_hosts() == []
