@@ -186,6 +186,70 @@ async def time_to_ready(browser: Browser, url: str, selector: str = READY) -> fl
     return elapsed
 
 
+#: Chromium's network emulation (DevTools ``Network.emulateNetworkConditions``) for the profiles of issue 17:
+#: round-trip latency added to every request, and throughput in bytes a second.
+NETWORK_PROFILES = {
+    "local network": None,
+    "venue wifi (100 ms, 10 Mbit/s)": {"latency": 100, "downloadThroughput": 10e6 / 8, "uploadThroughput": 10e6 / 8},
+    "slow phone network (150 ms, 4 Mbit/s)": {
+        "latency": 150,
+        "downloadThroughput": 4e6 / 8,
+        "uploadThroughput": 4e6 / 8,
+    },
+}
+#: The first widget a learner can use: a visible, enabled button whose view ipywidgets has rendered.
+USABLE = ".tw-app button.jupyter-button:not([disabled]):visible"
+
+
+async def under_profile(
+    browser: Browser, url: str, profile: dict[str, float] | None, widgets: bool
+) -> tuple[float, float]:
+    """Seconds from navigation to the module's title being visible, and to the first usable widget, cold cache.
+
+    A new context each time, so nothing is cached. For a static page both are the same moment.
+    """
+    context = await browser.new_context()
+    page = await context.new_page()
+    if profile is not None:
+        session = await context.new_cdp_session(page)
+        await session.send("Network.enable")
+        await session.send("Network.emulateNetworkConditions", {"offline": False, **profile})
+    start = time.perf_counter()
+    await page.goto(url, wait_until="commit")
+    await page.wait_for_selector(READY, state="visible", timeout=120_000)
+    text = time.perf_counter() - start
+    if widgets:
+        await page.wait_for_selector(USABLE, state="visible", timeout=120_000)
+    usable = time.perf_counter() - start
+    await page.goto("about:blank")
+    await context.close()
+    return text, usable
+
+
+async def network_profiles(browser: Browser, app_url: str, static_url: str, repeat: int) -> list[tuple[str, str]]:
+    """The app beside the static page of the same text under each profile: text visible, then usable."""
+    rows: list[tuple[str, str]] = []
+    for name, profile in NETWORK_PROFILES.items():
+        static = [(await under_profile(browser, static_url, profile, widgets=False))[0] for _ in range(repeat)]
+        app_text: list[float] = []
+        app_usable: list[float] = []
+        for _ in range(repeat):
+            text, usable = await under_profile(browser, app_url, profile, widgets=True)
+            app_text.append(text)
+            app_usable.append(usable)
+            await asyncio.sleep(2.5)  # the pool refills before the next cold visit
+        floor = statistics.median(static)
+        rows.append((f"{name}: static page of the same text, text visible", f"{floor:.2f} s"))
+        rows.append(
+            (
+                f"{name}: app, module text visible",
+                f"{statistics.median(app_text):.2f} s ({statistics.median(app_text) / floor:.0f}× the static page)",
+            )
+        )
+        rows.append((f"{name}: app, first usable widget", f"{statistics.median(app_usable):.2f} s"))
+    return rows
+
+
 async def in_page_ms(page: Page, script: str) -> float:
     return float(await page.evaluate(script))
 
@@ -505,7 +569,10 @@ async def run(room_size: int, repeat: int) -> list[tuple[str, str]]:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         with static_server(scratch / "static") as static_url:
             floor = [await time_to_ready(browser, static_url) for _ in range(repeat)]
-        rows.append(("Static HTML of the start page (floor), time to content", f"{statistics.median(floor):.2f} s"))
+            rows.append(("Static HTML of the start page (floor), time to content", f"{statistics.median(floor):.2f} s"))
+            with voila("notebooks/app.ipynb", kernels_ready=2) as (url, _server):
+                for row in await network_profiles(browser, url, static_url, repeat):
+                    rows.append(row)
         with voila("notebooks/app.ipynb", kernels_ready=2) as (url, server):
             pooled = []
             for _ in range(repeat):
