@@ -3,6 +3,8 @@
 What it measures, side by side in one run (so the ratios survive a noisy machine):
 - time from navigation to an interactive page: the app with a preheated pool, the app without one, and a
   static HTML page of the same start content served locally (the floor);
+- the same under Chromium's network emulation (local network, venue wifi, a slow phone network), cold cache:
+  the static page's text, then the app's module text visible and its first usable widget, as separate rows;
 - switching module inside the app versus loading that module's notebook as its own Voilà page;
 - click-to-feedback latency (p50, p95) for a quiz check and a scenario choice;
 - bytes for the first page, with and without compression, and on a second visit (browser cache);
