@@ -79,7 +79,8 @@ unit: $(BIN)/.installed
 notebooks: $(BIN)/.installed
 	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider notebooks
 
-browser: $(BIN)/.installed $(PROXY)
+# The hub tests run `make hub`, which installs the proxy with npm on first use (they skip without npm, except in CI).
+browser: $(BIN)/.installed
 	$(BIN)/python -m pytest -q -m "browser or hub" tests
 
 ## bench: measure load times, latency, bytes, memory and a room of ROOM participants (prints a table)

@@ -23,6 +23,8 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[2]
+#: What `make hub` installs with npm on first use.
+PROXY = REPO / "deploy" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 RUNNING = "JupyterHub is now running"
 FACILITATOR_LINK = re.compile(r"Facilitator view: (http://\S+/hub/facilitate\?key=[A-Za-z0-9_-]+)")
 
