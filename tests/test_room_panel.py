@@ -152,3 +152,36 @@ def test_a_room_started_with_a_smaller_minimum_shows_bars_sooner(
     panel, _people = room_with_answers(workshop, facilitator_key, [0, 0, 0], joined=3)
     panel.refresh()
     assert "3 answered" in plain_text(panel.results.value)
+
+
+def test_a_room_that_cannot_be_reached_is_said_in_the_panel_and_nothing_breaks(
+    workshop: Workshop,
+    store: RoomStore,  # noqa: F811
+    facilitator_key: str,
+) -> None:
+    panel: RoomPanel = facilitator(workshop, facilitator_key).room_panel
+    code = panel.start()
+    said = "The room cannot be reached right now. Please try again in a moment. Everything else works as usual."
+
+    class Unreachable:
+        """A hub's room service while it restarts: every call is refused."""
+
+        def __getattr__(self, _name: str) -> Any:
+            def refused(*_arguments: object) -> None:
+                raise ConnectionRefusedError(111, "Connection refused")
+
+            return refused
+
+    working = panel._room_store()
+    unreachable = Unreachable()
+    unreachable.catalogue = working.catalogue  # the client builds it from the content, not from the service
+    panel._store = unreachable  # type: ignore[assignment]
+    panel.refresh()
+    assert plain_text(panel.problem.value) == said
+    panel.confirm_end()
+    assert panel.code == code  # not ended: the facilitator can press End again
+    panel.reveal.selected = [0]  # a reveal that cannot be sent waits for the next refresh
+    panel._store = working
+    panel.refresh()
+    assert panel.problem.value == ""
+    assert store.room(code).code == code

@@ -8,6 +8,7 @@ can never point at one person. Ending the room deletes everything about it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -24,7 +25,7 @@ from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import set_hidden
 from therapy_workshop.widgets.room_bars import bars_html
-from therapy_workshop.widgets.room_member import open_room_store
+from therapy_workshop.widgets.room_member import UNREACHABLE, open_room_store
 from therapy_workshop.widgets.ticker import every
 
 #: How often the facilitator's bars look for new answers (the issue asks for under 2 s).
@@ -83,6 +84,7 @@ class RoomPanel(lean.VBox):
         self.start_button = lean.Button(description=self.ui.room_start, button_style="primary")
         self.start_button.on_click(lambda _button: self.start())
         self.summary = lean.HTML()
+        self.problem = lean.HTML()  # says so when the room cannot be reached (a hub's room service restarting)
         self.results = lean.HTML()
         self.reveal = ChoiceGroup(legend_html=html("{}", self.ui.room_reveal), option_html=[], multiple=True)
         self.reveal.observe(self._on_reveal_change, names="selected")
@@ -92,7 +94,7 @@ class RoomPanel(lean.VBox):
         self.confirm_button.on_click(lambda _button: self.confirm_end())
         controls = lean.HBox([self.end_button, self.confirm_button])
         controls.add_class("tw-buttons")
-        super().__init__([self.start_button, self.summary, self.results, self.reveal, controls], **kwargs)
+        super().__init__([self.start_button, self.summary, self.problem, self.results, self.reveal, controls], **kwargs)
         self.add_class("tw-room-panel")
         self._stop = every(REFRESH_EVERY, self.refresh)
         self._follow_open_room()
@@ -104,7 +106,10 @@ class RoomPanel(lean.VBox):
         # ROOM_MINIMUM where the server set it for its kernels (make app); otherwise the store's own choice
         # (on a JupyterHub, the room service's settings).
         settings = room_settings(os.environ) if os.environ.get(MINIMUM_VARIABLE, "").strip() else None
-        self.code = self._room_store().open_room(settings).code
+        try:
+            self.code = self._room_store().open_room(settings).code
+        except UNREACHABLE as error:
+            self._unreachable(error)
         return self.code
 
     def end(self) -> None:
@@ -114,7 +119,11 @@ class RoomPanel(lean.VBox):
     def confirm_end(self) -> None:
         """End the room: everything about it is deleted, and participants are told when they next answer."""
         if self.code:
-            self._room_store().end(self.code)
+            try:
+                self._room_store().end(self.code)
+            except UNREACHABLE as error:
+                self._unreachable(error)
+                return  # still running: the facilitator can press End again
         self.code = ""
         self._follow_open_room()
 
@@ -130,6 +139,10 @@ class RoomPanel(lean.VBox):
             self.code = ""
             self._follow_open_room()
             return
+        except UNREACHABLE as error:
+            self._unreachable(error)  # asked again in a second; the last results stay on screen
+            return
+        self.problem.value = ""
         activities = self._activities()
         shown = (self.code, self.module_id, results, revealed)
         if shown == self._shown:
@@ -170,6 +183,11 @@ class RoomPanel(lean.VBox):
         if self.reveal.selected != wanted:
             self.reveal.selected = wanted
 
+    def _unreachable(self, error: BaseException) -> None:
+        """Say in the panel that the room cannot be reached now; the details go to the server's terminal."""
+        print(f"The room could not be reached: {error!r}", file=sys.__stderr__, flush=True)
+        self.problem.value = html('<p class="tw-room-message" role="status">{}</p>', self.ui.room_unreachable)
+
     # ------------------------------------------------------------------ reactions
     @traitlets.observe("code", "module_id", "page_url")
     def _on_followed_change(self, _change: dict[str, Any]) -> None:
@@ -186,13 +204,20 @@ class RoomPanel(lean.VBox):
         activities = self._activities()
         before, after = set(change["old"]), set(change["new"])
         store = self._room_store()
-        for index in before ^ after:
-            if index < len(activities):
-                store.set_reveal(self.code, activities[index].key, index in after)
+        try:
+            for index in before ^ after:
+                if index < len(activities):
+                    store.set_reveal(self.code, activities[index].key, index in after)
+        except UNREACHABLE as error:
+            self._unreachable(error)  # the next refresh puts the boxes back as the room has them
 
     def _follow_open_room(self) -> None:
         """After a reload, or when the room followed ended: follow the room still open on this server, if any."""
-        rooms = self._room_store().open_rooms()
+        try:
+            rooms = self._room_store().open_rooms()
+        except UNREACHABLE as error:
+            self._unreachable(error)
+            return
         self.code = rooms[-1].code if rooms else ""
 
     def _activities(self) -> list[Activity]:
