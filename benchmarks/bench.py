@@ -39,6 +39,7 @@ from typing import Any
 
 import psutil
 from playwright.async_api import Browser, Page, async_playwright
+from report import percentile, report, spread
 from room_client import Participant, timed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -169,11 +170,6 @@ def kernels(server: psutil.Process) -> list[psutil.Process]:
         except psutil.NoSuchProcess:
             continue
     return found
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def time_to_ready(browser: Browser, url: str, selector: str = READY) -> float:
@@ -527,12 +523,6 @@ async def room(browser: Browser, url: str, size: int) -> dict[str, Any]:
     }
 
 
-def spread(values: list[float], unit: float = 1.0, digits: int = 2) -> str:
-    """'p50 / p95 / max' of ``values`` scaled by ``unit`` (in a room, the slowest person matters too)."""
-    shown = (statistics.median(values), percentile(values, 0.95), max(values))
-    return " / ".join(f"{value * unit:.{digits}f}" for value in shown)
-
-
 def memory(server: psutil.Process) -> dict[str, float]:
     mib = 1024 * 1024
     infos = []
@@ -741,18 +731,9 @@ def main() -> int:
     arguments = parser.parse_args()
     started = time.monotonic()
     rows = asyncio.run(run(arguments.room, arguments.repeat))
-    width = max(len(label) for label, _ in rows)
-    lines = [f"| {'measurement'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
-    lines += [f"| {label.ljust(width)} | {value} |" for label, value in rows]
-    table = "\n".join(lines)
-    machine = f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
-    print(
-        f"\n{table}\n\n({machine}; {time.monotonic() - started:.0f} s; python benchmarks/bench.py "
-        f"--room {arguments.room} --repeat {arguments.repeat})"
+    report(
+        rows, f"python benchmarks/bench.py --room {arguments.room} --repeat {arguments.repeat}", started, "latest.md"
     )
-    out = REPO / "benchmarks" / "results" / "latest.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table + "\n", encoding="utf-8")
     return 0
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from hub_client import HubVisitor  # noqa: E402
+from report import report, spread  # noqa: E402
 from room_client import timed  # noqa: E402
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -39,11 +39,6 @@ from tests.browser.hub import RunningHub, start_hub  # noqa: E402
 
 READY = ".tw-module-title"
 MiB = 2**20
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def arrive_in_chromium(browser: Browser, hub: RunningHub) -> dict[str, Any]:
@@ -104,13 +99,6 @@ def memory(process: psutil.Process) -> tuple[float, float]:
         return 0.0, 0.0
 
 
-def spread(values: list[float], unit: str = "s", scale: float = 1.0, digits: int = 1) -> str:
-    shown = [value * scale for value in values]
-    return (
-        f"{statistics.median(shown):.{digits}f} / {percentile(shown, 0.95):.{digits}f} / {max(shown):.{digits}f} {unit}"
-    )
-
-
 async def run(users: int) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="bench-hub-") as folder:
@@ -130,7 +118,7 @@ async def run(users: int) -> list[tuple[str, str]]:
                 rows.append((f"{users} temporary users arriving at once: failures", str(len(failures))))
                 times = [outcome["interactive"] for outcome in others if "interactive" in outcome]
                 if times:
-                    rows.append(("/hub/tmplogin to the app's widgets, p50 / p95 / max", spread(times)))
+                    rows.append(("/hub/tmplogin to the app's widgets, p50 / p95 / max", f"{spread(times, digits=1)} s"))
                 if "interactive" in chromium:
                     rows.append(
                         (
@@ -151,7 +139,7 @@ async def run(users: int) -> list[tuple[str, str]]:
                     rows.append(
                         (
                             f"{len(visitors)} moving to the next module together, p50 / p95 / max",
-                            spread(moved, "ms", 1000, 0),
+                            f"{spread(moved, 1000, 0)} ms",
                         )
                     )
                 rows.append(("failed module moves", str(len(moves) - len(moved))))
@@ -200,16 +188,7 @@ def main() -> int:
     arguments = parser.parse_args()
     started = time.monotonic()
     rows = asyncio.run(run(arguments.users))
-    width = max(len(label) for label, _ in rows)
-    lines = [f"| {'measurement'.ljust(width)} | value |", f"|{'-' * (width + 2)}|-------|"]
-    lines += [f"| {label.ljust(width)} | {value} |" for label, value in rows]
-    table = "\n".join(lines)
-    machine = f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
-    command = f"python benchmarks/bench_hub.py --users {arguments.users}"
-    print(f"\n{table}\n\n({machine}; {time.monotonic() - started:.0f} s; {command})")
-    out = REPO / "benchmarks" / "results" / "hub-latest.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table + "\n", encoding="utf-8")
+    report(rows, f"python benchmarks/bench_hub.py --users {arguments.users}", started, "hub-latest.md")
     return 0
 
 
