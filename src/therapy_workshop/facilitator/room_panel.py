@@ -8,7 +8,6 @@ can never point at one person. Ending the room deletes everything about it.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -25,7 +24,7 @@ from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import set_hidden
 from therapy_workshop.widgets.room_bars import bars_html
-from therapy_workshop.widgets.room_member import UNREACHABLE, open_room_store
+from therapy_workshop.widgets.room_member import UNREACHABLE, log_room_problem, open_room_store
 from therapy_workshop.widgets.ticker import every
 
 #: How often the facilitator's bars look for new answers (the issue asks for under 2 s).
@@ -185,7 +184,7 @@ class RoomPanel(lean.VBox):
 
     def _unreachable(self, error: BaseException) -> None:
         """Say in the panel that the room cannot be reached now; the details go to the server's terminal."""
-        print(f"The room could not be reached: {error!r}", file=sys.__stderr__, flush=True)
+        log_room_problem("The room could not be reached", error)
         self.problem.value = html('<p class="tw-room-message" role="status">{}</p>', self.ui.room_unreachable)
 
     # ------------------------------------------------------------------ reactions

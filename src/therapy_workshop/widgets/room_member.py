@@ -114,7 +114,7 @@ class RoomMembership(lean.VBox):
             self._say(self.ui.format("room_full", code=room_code))
             return False
         except UNREACHABLE as error:
-            _log("A room could not be joined", error)
+            log_room_problem("A room could not be joined", error)
             self._say(self.ui.room_unreachable)
             return False
         self.code = room_code
@@ -132,7 +132,7 @@ class RoomMembership(lean.VBox):
             pass  # it ended meanwhile: leaving it is done either way
         except UNREACHABLE as error:
             # This browser forgets the room and its token, so nothing more it answers can be counted.
-            _log("Leaving a room could not be told to the room", error)
+            log_room_problem("Leaving a room could not be told to the room", error)
         self._forget()
         self._say(self.ui.room_left)
 
@@ -205,7 +205,7 @@ class RoomMembership(lean.VBox):
                 self._say(self.ui.room_ended)
                 return
             except UNREACHABLE as error:
-                _log("A kept room could not be checked", error)
+                log_room_problem("A kept room could not be checked", error)
                 self._say(self.ui.room_unreachable)  # the browser keeps the room: a reload tries again
                 return
             if membership is Membership.JOINED:
@@ -219,7 +219,7 @@ class RoomMembership(lean.VBox):
         try:
             recorded = self._room_store().record(self.code, self.token, activity, answer)
         except UNREACHABLE as error:
-            _log("A room answer could not be recorded", error)
+            log_room_problem("A room answer could not be recorded", error)
             self._say(self.ui.room_unavailable)
             return
         if recorded.outcome is Outcome.REFUSED:
@@ -258,7 +258,7 @@ class RoomMembership(lean.VBox):
         return self._store
 
 
-def _log(what: str, error: BaseException) -> None:
+def log_room_problem(what: str, error: BaseException) -> None:
     """One line on the server's terminal (never the page): the room failing is the room's business."""
     print(f"{what}: {error!r}", file=sys.__stderr__, flush=True)
 
