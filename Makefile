@@ -27,6 +27,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # listens on 127.0.0.1:8000 unless HOST/PORT say otherwise; its own files go to HUB_DIR.
 HUB_PORT := $(if $(filter file,$(origin PORT)),8000,$(PORT))
 HUB_DIR ?= $(CURDIR)/.hub
+# The path the hub is served under (behind a site's own web server, for example /workshop/).
+HUB_BASE_URL ?= /
 # Idle seconds before the hub stops a participant's server (and deletes their temporary account).
 CULL_SERVERS_AFTER ?= 3600
 PROXY := deploy/proxy/node_modules/.bin/configurable-http-proxy
@@ -48,7 +50,7 @@ app: $(BIN)/.installed
 ## hub: a JupyterHub for a workshop at http://$(HOST):8000/ (visitors get temporary accounts; it prints the facilitator's link)
 hub: $(BIN)/.installed $(PROXY)
 	$(BIN)/therapy-workshop check
-	HOST=$(HOST) PORT=$(HUB_PORT) HUB_DIR=$(HUB_DIR) CULL_AFTER=$(CULL_AFTER) CULL_SERVERS_AFTER=$(CULL_SERVERS_AFTER) \
+	HOST=$(HOST) PORT=$(HUB_PORT) HUB_BASE_URL=$(HUB_BASE_URL) HUB_DIR=$(HUB_DIR) CULL_AFTER=$(CULL_AFTER) CULL_SERVERS_AFTER=$(CULL_SERVERS_AFTER) \
 		$(BIN)/jupyterhub --config=deploy/jupyterhub_config.py
 
 # The hub's proxy, from the npm registry at the version deploy/proxy/package-lock.json records.

@@ -40,6 +40,8 @@ def test_defaults_are_a_local_hub_on_port_8000() -> None:
         ("PORT", "70000", "PORT must be between 1 and 65535, not 70000"),
         ("CULL_SERVERS_AFTER", "5", "CULL_SERVERS_AFTER must be between 10 and 604800, not 5"),
         ("CULL_AFTER", "0", "CULL_AFTER must be between 1 and 604800, not 0"),
+        ("HUB_BASE_URL", "/work shop/", "HUB_BASE_URL must be a path such as /workshop/, not '/work shop/'"),
+        ("HUB_BASE_URL", "http://x/", "HUB_BASE_URL must be a path such as /workshop/, not 'http://x/'"),
     ],
 )
 def test_a_bad_setting_stops_the_hub_with_its_name(name: str, value: str, message: str) -> None:
@@ -54,7 +56,7 @@ def test_make_hub_config_serves_the_app_with_temporary_accounts_and_the_room(
     monkeypatch.setattr(hub_config, "running_as_root", lambda: False)
     c = Config()
     settings = configure(c, environ)
-    assert c.JupyterHub.bind_url == "http://127.0.0.1:8000"
+    assert c.JupyterHub.bind_url == "http://127.0.0.1:8000/"
     assert c.JupyterHub.authenticator_class == "therapy_workshop.hub.login.WorkshopAuthenticator"
     assert c.WorkshopAuthenticator.facilitator_key_digest == digest("f" * 32) == environ[DIGEST_VARIABLE]
     assert c.Spawner.default_url == "/voila/render/notebooks/app.ipynb"
@@ -74,6 +76,24 @@ def test_make_hub_config_serves_the_app_with_temporary_accounts_and_the_room(
     assert printed == [
         f"Facilitator view: http://127.0.0.1:8000/hub/facilitate?key={'f' * 32}",
         "Participants: http://127.0.0.1:8000/",
+    ]
+
+
+def test_under_a_path_every_address_carries_it(
+    environ: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_config, "running_as_root", lambda: False)
+    c = Config()
+    configure(c, {**environ, "HUB_BASE_URL": "workshop"})
+    assert c.JupyterHub.bind_url == "http://127.0.0.1:8000/workshop/"  # JupyterHub's base_url comes from here
+    assert "base_url" not in c.JupyterHub
+    room_port = c.JupyterHub.services[1]["url"].rsplit(":", 1)[1]
+    assert c.Spawner.environment["THERAPY_WORKSHOP_ROOM_URL"] == (
+        f"http://127.0.0.1:{room_port}/workshop/services/room/"
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        f"Facilitator view: http://127.0.0.1:8000/workshop/hub/facilitate?key={'f' * 32}",
+        "Participants: http://127.0.0.1:8000/workshop/",
     ]
 
 

@@ -384,6 +384,19 @@ def test_requests_without_a_hub_token_or_with_a_bad_one_are_refused(service: Ser
         HubRoomClient("file:///etc/", "token")
 
 
+def test_an_oversized_request_is_refused_before_it_is_read_and_nothing_is_counted(service: Service) -> None:
+    code = service.client("fac-token").open_room().code
+    person = service.client("p1-token")
+    token = person.join(code)
+    with pytest.raises(
+        OSError,
+        match=exactly(f"the room service at {service.url} answered 400 to api/rooms/{code}/answer, not with its JSON"),
+    ):
+        person.record(code, token, Q1, ["x" * (room_service.MAX_BODY_BYTES + 1)])
+    assert service.client("fac-token").counts(code) == {}
+    assert person.record(code, token, Q1, [0]).counted  # the same participant goes on as before
+
+
 def test_each_hub_user_is_rate_limited_on_joins_and_answers(start: Callable[..., Service]) -> None:
     service = start(rate_limit=RateLimit(writes=4, seconds=60))
     code = service.client("fac-token").open_room().code

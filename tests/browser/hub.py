@@ -13,7 +13,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Mapping
@@ -22,17 +21,13 @@ from pathlib import Path
 
 import psutil
 
+from therapy_workshop.hub.config import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 #: What `make hub` installs with npm on first use.
 PROXY = REPO / "deploy" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 RUNNING = "JupyterHub is now running"
 FACILITATOR_LINK = re.compile(r"Facilitator view: (http://\S+/hub/facilitate\?key=[A-Za-z0-9_-]+)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -119,7 +114,10 @@ class RunningHub:
 
 
 def start_hub(folder: Path, settings: Mapping[str, str] | None = None, timeout: float = 120.0) -> RunningHub:
-    """``make hub`` on a free port with its files in ``folder``; returns once it is running."""
+    """``make hub`` on a free port with its files in ``folder``; returns once it is running.
+
+    ``url`` is the hub's address with its ``HUB_BASE_URL`` path, if ``settings`` give one, and no final ``/``.
+    """
     port = free_port()
     log_path = folder / "hub.log"
     environ = {
@@ -138,7 +136,8 @@ def start_hub(folder: Path, settings: Mapping[str, str] | None = None, timeout: 
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    hub = RunningHub(url=f"http://127.0.0.1:{port}", folder=folder, log_path=log_path, make=make)
+    base = environ.get("HUB_BASE_URL", "/").rstrip("/")
+    hub = RunningHub(url=f"http://127.0.0.1:{port}{base}", folder=folder, log_path=log_path, make=make)
     deadline = time.monotonic() + timeout
     while RUNNING not in hub.log():
         if make.poll() is not None or time.monotonic() > deadline:

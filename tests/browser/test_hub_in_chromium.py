@@ -40,7 +40,14 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
         pytest.skip("no npm to install JupyterHub's proxy with (apt-get install nodejs npm)")
     running = start_hub(
         tmp_path_factory.mktemp("hub"),
-        {"ROOM_MINIMUM": "3", "CULL_AFTER": "600", "CULL_SERVERS_AFTER": "3600", "FACILITATOR_KEY": ""},
+        # Under a path, as a hub behind a site's own web server is: every address below must carry it.
+        {
+            "ROOM_MINIMUM": "3",
+            "CULL_AFTER": "600",
+            "CULL_SERVERS_AFTER": "3600",
+            "FACILITATOR_KEY": "",
+            "HUB_BASE_URL": "/workshop/",
+        },
     )
     yield running
     running.stop()
@@ -101,6 +108,7 @@ def visitors(chromium: Any, hub: RunningHub) -> Iterator[list[Visitor]]:
 
 def test_temporary_users_use_the_app_through_the_proxy(visitors: list[Visitor], hub: RunningHub) -> None:
     assert len({person.user for person in visitors}) == 3, "each visitor is a user of their own"
+    assert all(urlparse(person.page.url).path.startswith("/workshop/user/") for person in visitors)
     assert set(hub.user_servers()) == {person.user for person in visitors}
     for person in visitors:
         assert person.page.title().endswith("Your Rights in Therapy")

@@ -19,23 +19,27 @@ Zero to JupyterHub does not run this module: ``deploy/jupyterhub-values.yaml`` s
 settings, and ``tests/test_deploy_values.py`` checks that the two agree.
 
 The settings come from the environment, so that ``make hub HOST=0.0.0.0 PORT=80`` works like ``make app``:
-``HOST``, ``PORT``, ``HUB_DIR`` (the hub's own files), ``CULL_SERVERS_AFTER`` (idle seconds before a server is
-stopped), ``CULL_AFTER`` (seconds a kernel whose page has gone is kept), ``FACILITATOR_KEY``, ``ROOM_MINIMUM``.
+``HOST``, ``PORT``, ``HUB_BASE_URL`` (a path to serve under), ``HUB_DIR`` (the hub's own files),
+``CULL_SERVERS_AFTER`` (idle seconds before a server is stopped), ``CULL_AFTER`` (seconds a kernel whose page
+has gone is kept), ``FACILITATOR_KEY``, ``ROOM_MINIMUM``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from therapy_workshop.hub.login import APP_PATH
 from therapy_workshop.room.values import room_settings
 from therapy_workshop.shell.access import DIGEST_VARIABLE, facilitator_key
+from therapy_workshop.shell.kernel_limits import DEFAULT_CULL_AFTER
 from therapy_workshop.shell.room_server import local_address
 
 #: The repository: notebooks, template and server settings are read from here by every single-user server.
@@ -62,13 +66,15 @@ class HubSettings:
     port: int = 8000
     folder: Path = REPO / ".hub"
     cull_servers_after: int = 3600
-    cull_kernels_after: int = 600
+    cull_kernels_after: int = DEFAULT_CULL_AFTER
+    #: The path the hub is served under (``/`` or, behind a site's own web server, say ``/workshop/``).
+    base_url: str = "/"
 
     @property
     def public_url(self) -> str:
         """Where visitors reach the hub, as the facilitator's link names it (this machine's own address)."""
         shown = local_address() if self.host in ("", "0.0.0.0", "::") else self.host
-        return f"http://{shown}:{self.port}"
+        return f"http://{shown}:{self.port}{self.base_url.rstrip('/')}"
 
 
 def hub_settings(environ: Mapping[str, str]) -> HubSettings:
@@ -78,8 +84,17 @@ def hub_settings(environ: Mapping[str, str]) -> HubSettings:
         port=_whole(environ, "PORT", 8000, 1, 65535),
         folder=Path(environ.get("HUB_DIR", "").strip() or REPO / ".hub").resolve(),
         cull_servers_after=_whole(environ, "CULL_SERVERS_AFTER", 3600, 10, 7 * 24 * 3600),
-        cull_kernels_after=_whole(environ, "CULL_AFTER", 600, 1, 7 * 24 * 3600),
+        cull_kernels_after=_whole(environ, "CULL_AFTER", DEFAULT_CULL_AFTER, 1, 7 * 24 * 3600),
+        base_url=_base_url(environ.get("HUB_BASE_URL", "")),
     )
+
+
+def _base_url(text: str) -> str:
+    """``HUB_BASE_URL`` as JupyterHub wants it: a path that starts and ends with ``/``."""
+    path = "/" + text.strip().strip("/")
+    if not re.fullmatch(r"/[A-Za-z0-9._~/-]*", path) or "//" in path:
+        raise HubSettingsError(f"HUB_BASE_URL must be a path such as /workshop/, not {text!r}")
+    return path.rstrip("/") + "/"
 
 
 def _whole(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -129,8 +144,9 @@ def configure_workshop(c: Any, environ: MutableMapping[str, str], room_port: int
         **_configured(c.Spawner, "environment", {}),
         "JUPYTER_PATH": str(REPO / "share" / "jupyter"),
         "JUPYTER_CONFIG_PATH": str(REPO / "binder-config"),
-        # Kernels run on this machine, so they reach the service directly, not through the proxy.
-        ROOM_URL_VARIABLE: f"http://127.0.0.1:{room_port}/services/{SERVICE_NAME}/",
+        # Kernels run on this machine, so they reach the service directly, not through the proxy; its routes
+        # carry the hub's own prefix (JUPYTERHUB_SERVICE_PREFIX), as the proxy forwards whole paths.
+        ROOM_URL_VARIABLE: f"http://127.0.0.1:{room_port}{_hub_base_url(c)}services/{SERVICE_NAME}/",
     }
     c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES
     c.JupyterHub.services = [
@@ -156,6 +172,12 @@ def configure_workshop(c: Any, environ: MutableMapping[str, str], room_port: int
     return key
 
 
+def _hub_base_url(c: Any) -> str:
+    """The path the hub is served under, as its configuration says it (``base_url``, else ``bind_url``'s path)."""
+    path = _configured(c.JupyterHub, "base_url", "") or urlsplit(str(_configured(c.JupyterHub, "bind_url", ""))).path
+    return str(path).rstrip("/") + "/"
+
+
 def _configured(section: Any, name: str, default: Any) -> Any:
     """What the hub's configuration already holds for ``name`` (traitlets' config makes empty sections lazily)."""
     return section.get(name, default)
@@ -170,7 +192,9 @@ def configure(c: Any, environ: MutableMapping[str, str] = os.environ) -> HubSett
     folder = settings.folder
     bin_folder = Path(sys.executable).parent
 
-    c.JupyterHub.bind_url = f"http://{settings.host}:{settings.port}"
+    # The path goes in bind_url: JupyterHub takes its base_url from there (setting both makes it ignore
+    # bind_url and listen on every interface, port 8000).
+    c.JupyterHub.bind_url = f"http://{settings.host}:{settings.port}{settings.base_url}"
     c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{free_port()}"
     c.JupyterHub.db_url = f"sqlite:///{folder / 'jupyterhub.sqlite'}"
     c.JupyterHub.cookie_secret_file = str(folder / "jupyterhub_cookie_secret")
