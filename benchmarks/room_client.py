@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import struct
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
@@ -26,14 +26,24 @@ CONTROL_PROTOCOL = "1.0.0"  # ipywidgets 8 refuses a control comm that names no 
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]+)"')
 
 
+#: The kernel websocket protocol Voilà's page asks for (JupyterLab's services): the server passes messages on
+#: without parsing them, so a room of these clients costs the server what a room of browsers does.
+PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
 def decode(frame: str | bytes) -> dict[str, Any]:
-    """A kernel message from the websocket: JSON text, or Jupyter's binary framing when buffers ride along."""
+    """A kernel message from the websocket in the v1 protocol's framing (header, parent, metadata, content)."""
     if isinstance(frame, str):
-        return dict(json.loads(frame))
-    count = struct.unpack("!I", frame[:4])[0]
-    offsets = struct.unpack(f"!{count}I", frame[4 : 4 + 4 * count])
-    end = offsets[1] if count > 1 else len(frame)
-    return dict(json.loads(frame[offsets[0] : end].decode("utf-8")))
+        return dict(json.loads(frame))  # a server that chose the old protocol
+    _channel, parts = deserialize_msg_from_ws_v1(frame)
+    header, parent, metadata, content = (json.loads(part) for part in parts[:4])
+    return {"header": header, "parent_header": parent, "metadata": metadata, "content": content}
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """A message for the kernel in the v1 protocol's framing."""
+    parts = [json.dumps(message[key]).encode() for key in ("header", "parent_header", "metadata", "content")]
+    return bytes(serialize_msg_to_ws_v1(parts, message["channel"]))
 
 
 @dataclass
@@ -67,7 +77,7 @@ class Participant:
     async def _send(self, msg_type: str, content: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
         assert self.socket is not None
         message = self._message(msg_type, content, metadata or {})
-        await self.socket.write_message(json.dumps(message))
+        await self.socket.write_message(encode(message), binary=True)
         return str(message["header"]["msg_id"])
 
     async def _until(self, test: Any, timeout: float) -> dict[str, Any]:
@@ -105,6 +115,7 @@ class Participant:
         self.socket = await websocket_connect(
             HTTPRequest(ws_url, headers=self.socket_headers(), connect_timeout=timeout),
             max_message_size=64 * 1024 * 1024,
+            subprotocols=[PROTOCOL],
         )
         await self._send("kernel_info_request", {})
         await self._until(lambda m: m["header"]["msg_type"] == "kernel_info_reply", timeout)

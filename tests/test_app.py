@@ -25,7 +25,8 @@ def page_html(page: widgets.VBox) -> str:
 
 def test_app_opens_on_the_start_page(shell: WorkshopApp) -> None:
     assert shell.current == "00-start"
-    assert '<h1 class="tw-module-title" data-module="00-start">Start here</h1>' in page_html(shell.page)
+    heading = '<h1 class="tw-module-title" data-module="00-start" elementtiming="module-title">Start here</h1>'
+    assert heading in page_html(shell.page)
     assert 'aria-current="page">Start here</a>' in shell.menu.value
 
 

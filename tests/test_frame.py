@@ -15,7 +15,8 @@ def test_frame_links_to_neighbouring_notebooks(workshop: Workshop) -> None:
     assert 'href="00_start_here.ipynb">Contents</a>' in html
     assert 'rel="prev" href="00_start_here.ipynb">Previous: Start here</a>' in html
     assert f'rel="next" href="{after.notebook}">Next: {after.title}</a>' in html
-    assert '<h1 class="tw-module-title" data-module="01-rights">Your rights in therapy</h1>' in html
+    title = "Your rights in therapy"
+    assert f'<h1 class="tw-module-title" data-module="01-rights" elementtiming="module-title">{title}</h1>' in html
     minutes = workshop.module("01-rights").minutes
     assert f"Module 1 of {len(workshop.modules) - 1} · about {minutes} minutes" in html
 

@@ -135,14 +135,21 @@ def test_participants_servers_load_the_app_and_nothing_else() -> None:
     }
 
 
-def test_the_server_extension_turns_mathjax_off_so_nothing_comes_from_a_cdn() -> None:
+def test_the_server_extension_turns_mathjax_off_and_serves_the_page_bundle_under_the_server_prefix() -> None:
     logged: list[str] = []
+    routes: list[Any] = []
     server: Any = types.SimpleNamespace(
-        web_app=types.SimpleNamespace(settings={"mathjax_url": "https://cdn.example/mathjax.js"}),
-        log=types.SimpleNamespace(info=logged.append),
+        web_app=types.SimpleNamespace(
+            settings={"mathjax_url": "https://cdn.example/mathjax.js", "base_url": "/user/sam/"},
+            add_handlers=lambda _host, handlers: routes.extend(handlers),
+        ),
+        log=types.SimpleNamespace(info=lambda text, *values: logged.append(text % values)),
     )
     server_extension._load_jupyter_server_extension(server)
     assert server.web_app.settings["mathjax_url"] is None and server.web_app.settings["mathjax_config"] is None
+    assert [route[0] for route in routes] == ["/user/sam/voila/workshop/page-bundle.js"]
+    assert logged[0].endswith(f"{len(routes[0][2]['bundle'].included)} page scripts in one bundle")
+    assert len(routes[0][2]["bundle"].included) > 50
     assert server_extension._jupyter_server_extension_points() == [
         {"module": "therapy_workshop.shell.server_extension"}
     ]

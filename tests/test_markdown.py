@@ -38,3 +38,28 @@ def test_tables_and_code_render() -> None:
 
 def test_escape_quotes_for_attributes() -> None:
     assert escape('"><script>') == "&#34;&gt;&lt;script&gt;"  # markupsafe's entity for a double quote
+
+
+def test_a_recorded_text_is_served_from_the_table_and_any_other_is_rendered() -> None:
+    from therapy_workshop.html.links import app_link_rewriter
+    from therapy_workshop.html.markdown import recording, use_prerendered
+    from therapy_workshop.model.workshop import find_root
+    from therapy_workshop.validate.loader import load_workshop
+
+    rewrite = app_link_rewriter(load_workshop(find_root()))
+    with recording() as table:
+        block = render_markdown("Go to [the start](00_start_here.ipynb).", rewrite)
+        render_inline("*Hello*")
+    assert table == {
+        "block\0app\0Go to [the start](00_start_here.ipynb).": str(block),
+        "inline\0\0*Hello*": "<em>Hello</em>",
+    }
+    assert '<a href="?module=00-start">the start</a>' in block
+    try:
+        use_prerendered({"inline\0\0*Hello*": "<em>from the table</em>"})
+        assert render_inline("*Hello*") == "<em>from the table</em>"
+        assert render_markdown("*Hello*") == "<p><em>Hello</em></p>\n"  # a block is another key
+        # A rewriter the table does not know is never looked up: its links could differ.
+        assert render_inline("*Hello*", lambda href: href) == "<em>Hello</em>"
+    finally:
+        use_prerendered({})

@@ -152,3 +152,31 @@ def test_a_participant_kernel_builds_the_app_without_pydantic_or_yaml(project: P
 
 def _python_path() -> dict[str, str]:
     return {"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}
+
+
+def test_a_participant_kernel_opens_every_module_without_rendering_markdown_when_check_recorded_it(
+    project: Path,
+) -> None:
+    from therapy_workshop.shell.prerender import prerendered_markdown
+
+    workshop = load_workshop(project)
+    write_snapshot(workshop, prerendered_markdown(workshop))
+    script = (
+        "import sys\n"
+        "from therapy_workshop import app\n"
+        "shell = app()\n"
+        "for module in [module.id for module in shell.workshop.modules]:\n"
+        "    shell.go(module)\n"
+        "print('markdown_it' in sys.modules)\n"
+        "from therapy_workshop.html.markdown import render_markdown\n"
+        "print(render_markdown('A *new* text, typed since the check.'), end='')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project / "notebooks",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(project), **_python_path()},
+    )
+    assert result.stdout.splitlines() == ["False", "<p>A <em>new</em> text, typed since the check.</p>"]

@@ -143,14 +143,30 @@ def run_check(root: Path, as_json: bool, today: datetime.date | None = None) -> 
                 print(problem)
             found = "1 problem found. Fix it" if len(problems) == 1 else f"{len(problems)} problems found. Fix them"
             print(f"\n{found} and run 'make check' again.", file=sys.stderr)
+        from therapy_workshop.shell.preview import remove_preview
+
+        remove_preview(root)  # the app shows its plain notice; no words from the last good check before it
         return 1
     assert workshop is not None
+    # Imported here: they build pages with the app's own code (ipywidgets and all), which only check needs.
+    from therapy_workshop.shell.prerender import prerendered_markdown
+    from therapy_workshop.shell.preview import write_preview
+
     try:
-        write_snapshot(workshop)  # what participants' kernels read instead of validating again
+        # What participants' kernels read instead of validating again, with the Markdown their pages render.
+        write_snapshot(workshop, prerendered_markdown(workshop))
     except OSError as error:
         print(
             f"Note: could not save the content snapshot ({error.strerror}: {error.filename}); "
             "each kernel will validate the content itself, which costs it about 10 MB more.",
+            file=sys.stderr,
+        )
+    try:
+        write_preview(workshop)  # each module's words, shown before the app's scripts have loaded
+    except OSError as error:
+        print(
+            f"Note: could not save the page preview ({error.strerror}: {error.filename}); "
+            "participants will see a loading line until the app is ready.",
             file=sys.stderr,
         )
     report = summary(workshop)

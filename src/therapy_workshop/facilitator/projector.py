@@ -30,6 +30,8 @@ REFRESH_EVERY = 1.0
 class ProjectorView(lean.VBox):
     """One activity of the module on screen. Python twins: :meth:`next`, :meth:`previous`, :meth:`show_answer`."""
 
+    css_classes = ("tw-projector",)
+
     module_id = traitlets.Unicode("", help="The module whose activities are stepped through.")
     index = traitlets.Int(0, help="Which of the module's activities is shown (zero-based).")
     answer_shown = traitlets.Bool(False, help="Whether the right answer is marked.")
@@ -47,10 +49,8 @@ class ProjectorView(lean.VBox):
         self.previous_button.on_click(lambda _button: self.previous())
         self.show_answer_button.on_click(lambda _button: self.show_answer())
         self.next_button.on_click(lambda _button: self.next())
-        controls = lean.HBox([self.previous_button, self.show_answer_button, self.next_button])
-        controls.add_class("tw-buttons")
+        controls = lean.HBox([self.previous_button, self.show_answer_button, self.next_button], classes=("tw-buttons",))
         super().__init__([self.position, self.stage, controls], **kwargs)
-        self.add_class("tw-projector")
         self._stop = every(REFRESH_EVERY, self.refresh)
 
     # ------------------------------------------------------------------ Python twins

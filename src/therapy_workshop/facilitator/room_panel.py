@@ -70,6 +70,8 @@ def debrief_notes(workshop: Any, activity: Activity) -> str:
 class RoomPanel(lean.VBox):
     """One room followed live. Python twins: :meth:`start`, :meth:`end`, :meth:`confirm_end`, :meth:`refresh`."""
 
+    css_classes = ("tw-room-panel",)
+
     code = traitlets.Unicode("", help="The room followed here ('' before one is started).")
     module_id = traitlets.Unicode("", help="The module whose activities are shown.")
     page_url = traitlets.Unicode("", help="The app's address, for the join link.")
@@ -91,10 +93,8 @@ class RoomPanel(lean.VBox):
         self.end_button.on_click(lambda _button: self.end())
         self.confirm_button = lean.Button(button_style="danger")
         self.confirm_button.on_click(lambda _button: self.confirm_end())
-        controls = lean.HBox([self.end_button, self.confirm_button])
-        controls.add_class("tw-buttons")
+        controls = lean.HBox([self.end_button, self.confirm_button], classes=("tw-buttons",))
         super().__init__([self.start_button, self.summary, self.problem, self.results, self.reveal, controls], **kwargs)
-        self.add_class("tw-room-panel")
         self._stop = every(REFRESH_EVERY, self.refresh)
         self._follow_open_room()
         self._show()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import Module
+    from therapy_workshop.model.workshop import Workshop
 
 ModuleLink = Callable[["Module"], str]
 
@@ -23,3 +24,18 @@ def notebook_link(module: Module) -> str:
 def app_link(module: Module) -> str:
     """Link target for a module inside the app shell (caught in the page, no reload)."""
     return f"?module={module.id}"
+
+
+def app_link_rewriter(workshop: Workshop) -> Callable[[str], str]:
+    """Map links to module notebooks in Markdown onto the app's ``?module=<id>`` links.
+
+    Named ``"app"`` for the table of pre-rendered Markdown (:mod:`therapy_workshop.html.markdown`): what it
+    makes of a text depends only on the content, which the snapshot's fingerprint covers.
+    """
+
+    def rewrite(href: str) -> str:
+        module = workshop.module_for_notebook(href)
+        return f"?module={module.id}" if module is not None else href
+
+    rewrite.table_name = "app"  # type: ignore[attr-defined]
+    return rewrite

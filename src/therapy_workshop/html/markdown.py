@@ -3,29 +3,39 @@
 Raw HTML in content is escaped, never passed through: content is data, and nothing typed into a YAML
 file or a notebook can inject markup or script into a learner's page. Links are the one thing rewritten:
 the app turns links between module notebooks into ``?module=<id>`` links that it catches in the page.
+
+Every participant's kernel would render the same Markdown when it builds a page (about a third of a module
+switch's time; a room of 100 switching together renders it 100 times on the same cores). So ``check`` records
+what building every page renders (:func:`recording`) and saves it in the content snapshot, and kernels look a
+text up there first (:func:`use_prerendered`); markdown-it and Pygments are then imported only for a text that
+was not recorded, such as feedback rendered on a click. A recorded text is keyed by the text itself, so an
+edited text is simply rendered afresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, cast
-
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+from typing import TYPE_CHECKING, Any, cast
 
 from therapy_workshop.html.safe import Markup, html
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
 
 LinkRewriter = Callable[[str], str]
 
 
 def _highlight(code: str, language: str, _attrs: Any) -> str:
     """Fenced code in the page's own ``.highlight`` colours (Voilà already ships them)."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_by_name(language or "text")
     except ClassNotFound:
@@ -35,6 +45,8 @@ def _highlight(code: str, language: str, _attrs: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "highlight": _highlight})
     parser.enable("table")
     return parser
@@ -91,22 +103,74 @@ def heading_ids(text: str) -> list[str]:
 
 
 def _renderer(rewrite: LinkRewriter | None) -> RendererHTML:
+    from markdown_it.renderer import RendererHTML
+
     renderer = RendererHTML(_parser())
     renderer.rules["link_open"] = cast(Any, _link_open(renderer, rewrite))
     renderer.rules["heading_open"] = cast(Any, _heading_open(renderer))
     return renderer
 
 
+#: Rendered HTML by :func:`_table_key`, from the content snapshot (see the module's docstring).
+_PRERENDERED: dict[str, str] = {}
+#: While ``check`` records: every text rendered, by the same keys.
+_RECORDED: list[dict[str, str]] = []
+
+
+def _table_key(kind: str, text: str, rewrite_link: LinkRewriter | None) -> str | None:
+    """The table's key for one rendering; ``None`` for a link rewriter the table does not know."""
+    if rewrite_link is None:
+        return f"{kind}\0\0{text}"
+    name = getattr(rewrite_link, "table_name", None)
+    return None if name is None else f"{kind}\0{name}\0{text}"
+
+
+def use_prerendered(table: dict[str, str]) -> None:
+    """Look texts up in ``table`` (from the content snapshot) before rendering them."""
+    _PRERENDERED.clear()
+    _PRERENDERED.update(table)
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, str]]:
+    """Record every text rendered inside the ``with`` block, for the content snapshot."""
+    table: dict[str, str] = {}
+    _RECORDED.append(table)
+    try:
+        yield table
+    finally:
+        _RECORDED.remove(table)
+
+
+def _rendered(kind: str, text: str, rewrite_link: LinkRewriter | None, render: Callable[[], str]) -> Markup:
+    key = _table_key(kind, text, rewrite_link)
+    if key is not None and key in _PRERENDERED:
+        return Markup(_PRERENDERED[key])
+    result = render()
+    if key is not None:
+        for table in _RECORDED:
+            table[key] = result
+    return Markup(result)
+
+
 def render_markdown(text: str, rewrite_link: LinkRewriter | None = None) -> Markup:
     """Render block Markdown (paragraphs, lists, headings, tables) to HTML (raw HTML in the text is escaped)."""
-    parser = _parser()
-    return Markup(_renderer(rewrite_link).render(parser.parse(text), parser.options, {}))
+
+    def render() -> str:
+        parser = _parser()
+        return str(_renderer(rewrite_link).render(parser.parse(text), parser.options, {}))
+
+    return _rendered("block", text, rewrite_link, render)
 
 
 def render_inline(text: str, rewrite_link: LinkRewriter | None = None) -> Markup:
     """Render one line of Markdown (emphasis, links, code) without wrapping it in a paragraph."""
-    parser = _parser()
-    return Markup(_renderer(rewrite_link).render(parser.parseInline(text), parser.options, {}))
+
+    def render() -> str:
+        parser = _parser()
+        return str(_renderer(rewrite_link).render(parser.parseInline(text), parser.options, {}))
+
+    return _rendered("inline", text, rewrite_link, render)
 
 
 def external_link(url: str, text_html: str) -> Markup:

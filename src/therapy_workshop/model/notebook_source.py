@@ -33,8 +33,26 @@ class NotebookError(ValueError):
     """A notebook file that cannot be read as a notebook."""
 
 
+#: Cells already read, by path, with the file's modification time and size when they were read.
+_READ: dict[Path, tuple[int, int, tuple[Cell, ...]]] = {}
+
+
 def read_cells(path: Path) -> list[Cell]:
-    """Return the cells of the notebook at ``path``; raise :class:`NotebookError` if it is not one."""
+    """Return the cells of the notebook at ``path``; raise :class:`NotebookError` if it is not one.
+
+    A module page reads its notebook twice (its cells, then the sources it cites), in every kernel and at every
+    first visit: an unchanged file is read once per process.
+    """
+    status = path.stat()
+    known = _READ.get(path)
+    if known is not None and known[:2] == (status.st_mtime_ns, status.st_size):
+        return list(known[2])
+    cells = _parse_cells(path)
+    _READ[path] = (status.st_mtime_ns, status.st_size, tuple(cells))
+    return cells
+
+
+def _parse_cells(path: Path) -> list[Cell]:
     text = path.read_text(encoding="utf-8")
     try:
         document = json.loads(text)

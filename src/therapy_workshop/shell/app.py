@@ -67,6 +67,8 @@ class WorkshopApp(lean.VBox):
     ``go``, ``next_module`` and ``previous_module`` are the Python twins of the links.
     """
 
+    css_classes = ("tw-app",)
+
     current = traitlets.Unicode(help="Id of the module on screen.")
     notice = traitlets.Unicode("", help="A one-off message above the page, e.g. for an unknown deep link.")
     facilitator = traitlets.Bool(
@@ -100,13 +102,11 @@ class WorkshopApp(lean.VBox):
         self.picker = build_jurisdiction_picker(workshop)
         header_parts = [self.brand, self.menu, self.progress_line, self.room]
         header_parts += ([self.picker] if self.picker is not None else []) + [self.support]
-        header = lean.VBox(header_parts)
-        header.add_class("tw-header")
+        header = lean.VBox(header_parts, classes=("tw-header",))
         self.header = header
         self.projector: Any = None  # made only for ?view=results with the facilitator's key
         self.notice_area = lean.HTML()
-        self.body = lean.VBox()
-        self.body.add_class("tw-body")
+        self.body = lean.VBox(classes=("tw-body",))
         self.footer = lean.HTML()
         super().__init__(
             [
@@ -128,7 +128,6 @@ class WorkshopApp(lean.VBox):
         self._query_seen = False
         self._stored_seen = False
         self.tracker.on_load(self._on_stored_progress)
-        self.add_class("tw-app")
         self.current = workshop.modules[0].id
 
     # ------------------------------------------------------------------ Python twins of the links

@@ -89,19 +89,29 @@ def navigation_html(workshop: Workshop, module_id: str, link: ModuleLink) -> Mar
     return html('<nav class="tw-nav" aria-label="{}">{}</nav>', ui.navigation_label, join(links))
 
 
-def title_block_html(workshop: Workshop, module_id: str) -> Markup:
-    """The module's heading with its place in the workshop and its length."""
+def title_block_html(workshop: Workshop, module_id: str, *, preview: bool = False) -> Markup:
+    """The module's heading with its place in the workshop and its length.
+
+    The page preview's heading (``preview=True``) looks the same but is not the app's: it has its own class and
+    no ``data-module``, which scripts and tests use to know that the app shows a module.
+    """
     module = workshop.module(module_id)
     ui = workshop.ui
     where = ui.format("module_of", number=workshop.position(module_id), total=len(workshop.modules) - 1)
     if workshop.position(module_id) == 0:
         where = ui.workshop_title
     minutes = ui.format("about_minutes", minutes=module.minutes)
+    # elementtiming: the browser records when the heading was first painted (``make bench``'s "text visible").
+    heading = (
+        html('<h1 class="tw-preview-title" elementtiming="module-title">{}</h1>', module.title)
+        if preview
+        else html(
+            '<h1 class="tw-module-title" data-module="{}" elementtiming="module-title">{}</h1>', module.id, module.title
+        )
+    )
     return html(
-        '<div class="tw-title-block"><h1 class="tw-module-title" data-module="{id}">{title}</h1>'
-        '<p class="tw-meta">{where} · {minutes}</p></div>',
-        id=module.id,
-        title=module.title,
+        '<div class="tw-title-block">{heading}<p class="tw-meta">{where} · {minutes}</p></div>',
+        heading=heading,
         where=where,
         minutes=minutes,
     )

@@ -7,10 +7,9 @@ registry of workshop calls. A cell that is anything else is refused, so notebook
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import ipywidgets as widgets
 
+from therapy_workshop.html.links import app_link_rewriter
 from therapy_workshop.html.markdown import markdown_div, render_markdown
 from therapy_workshop.html.safe import Markup, join
 from therapy_workshop.model.notebook_source import read_cells
@@ -20,21 +19,11 @@ from therapy_workshop.shell.calls import build_on_page
 from therapy_workshop.widgets import lean
 
 
-def link_rewriter(workshop: Workshop) -> Callable[[str], str]:
-    """Map links to module notebooks onto ``?module=<id>`` links the app catches."""
-
-    def rewrite(href: str) -> str:
-        module = workshop.module_for_notebook(href)
-        return f"?module={module.id}" if module is not None else href
-
-    return rewrite
-
-
 def build_module_page(workshop: Workshop, module_id: str) -> widgets.VBox:
     """The widgets of one module page, in notebook order. Consecutive Markdown cells share one widget."""
     module = workshop.module(module_id)
     path = workshop.notebooks_dir / module.notebook
-    rewrite = link_rewriter(workshop)
+    rewrite = app_link_rewriter(workshop)
     children: list[widgets.Widget] = []
     markdown_run: list[Markup] = []
 
@@ -60,6 +49,5 @@ def build_module_page(workshop: Workshop, module_id: str) -> widgets.VBox:
         if widget is not None:
             children.append(widget)
     flush_markdown()
-    page = lean.VBox(children)
-    page.add_class("tw-page")
+    page = lean.VBox(children, classes=("tw-page",))
     return page

@@ -49,6 +49,7 @@ from therapy_workshop.shell.kernel_limits import (
     kernel_limits,
 )
 from therapy_workshop.shell.kernel_watch import ParticipantKernelManager, ParticipantPageHandler, log_request
+from therapy_workshop.shell.page_bundle import bundle_route, page_bundle, stale_list_warning
 from therapy_workshop.shell.participants import ParticipantKernels
 from therapy_workshop.shell.room_server import END_IDLE_EVERY, RoomService, scrub_logs
 from therapy_workshop.store.current import get_workshop
@@ -146,9 +147,15 @@ class WorkshopVoila(Voila):
         return {"log_function": log_request, **settings}
 
     def init_handlers(self) -> list[Any]:
-        """Voilà's handlers, the page handler replaced by one that turns visitors away past the cap, and ``/room/``."""
+        """Voilà's handlers, the page handler replaced by one that turns visitors away past the cap, and ours.
+
+        Ours: ``/room/`` and the page's scripts in one bundle (:mod:`.page_bundle`).
+        """
         words = FullPageWords.from_ui(get_workshop().ui)
-        handlers: list[Any] = list(self.rooms.handlers(self.base_url))
+        bundle = page_bundle()
+        if warning := stale_list_warning(bundle):
+            self.log.warning(warning)
+        handlers: list[Any] = [*self.rooms.handlers(self.base_url), bundle_route(self.base_url, bundle)]
         for route in super().init_handlers():
             if len(route) == 3 and route[1] is TornadoVoilaHandler:
                 pattern, _, options = route

@@ -10,6 +10,9 @@ The snapshot is used only while it matches the files on disk: it carries a finge
 and of the model code, and any edit to either makes :func:`read_snapshot` return
 ``None``, so the caller validates from the YAML as before. It holds content only, never anything a learner
 did. It is JSON, read with ``json.loads``: nothing in it is ever executed.
+
+It also carries the HTML that building every page rendered from Markdown when ``check`` ran (see
+:mod:`therapy_workshop.html.markdown`), so a kernel does not render the same text again.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from therapy_workshop.html.markdown import use_prerendered
 from therapy_workshop.model.methods import Methods
 from therapy_workshop.model.workshop import Activities, Workshop
 
 SNAPSHOT_FILE = Path("build") / "workshop-snapshot.json"
-FORMAT = 1
+FORMAT = 2
 RECORD = "__record__"
 DATE = "__date__"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -134,15 +138,20 @@ def snapshot_path(root: Path) -> Path:
     return root / SNAPSHOT_FILE
 
 
-def write_snapshot(workshop: Workshop) -> Path:
-    """Save a validated workshop for kernels to read.
+def write_snapshot(workshop: Workshop, markdown: dict[str, str] | None = None) -> Path:
+    """Save a validated workshop for kernels to read, with the ``markdown`` its pages render (keyed HTML).
 
     Written to a temporary file, then renamed into place, so a kernel starting at that moment reads the old
     snapshot or the new one, never half of one.
     """
     path = snapshot_path(workshop.root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"format": FORMAT, "fingerprint": fingerprint(workshop.root), "workshop": to_plain(workshop)}
+    data = {
+        "format": FORMAT,
+        "fingerprint": fingerprint(workshop.root),
+        "workshop": to_plain(workshop),
+        "markdown": markdown or {},
+    }
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     temporary.replace(path)
@@ -159,4 +168,9 @@ def read_snapshot(root: Path) -> Workshop | None:
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("fingerprint") != fingerprint(root):
         return None
     workshop = from_plain(data["workshop"], root)
-    return workshop if isinstance(workshop, Workshop) else None
+    if not isinstance(workshop, Workshop):
+        return None
+    markdown = data.get("markdown")
+    if isinstance(markdown, dict) and all(isinstance(value, str) for value in markdown.values()):
+        use_prerendered(markdown)
+    return workshop

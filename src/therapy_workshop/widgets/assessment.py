@@ -73,6 +73,8 @@ def comparison_html(
 class AssessmentWidget(lean.VBox):
     """The item bank as a quiz; when finished, results by topic are recorded and (after) compared."""
 
+    css_classes = ("tw-assessment",)
+
     def __init__(
         self,
         bank: AssessmentFile,
@@ -96,7 +98,6 @@ class AssessmentWidget(lean.VBox):
         self.start_button = lean.Button(description=ui.assessment_start, button_style="primary")
         self.start_button.on_click(lambda _button: self.start())
         super().__init__([self.intro, self.start_button, self.comparison], **kwargs)
-        self.add_class("tw-assessment")
 
     def start(self) -> QuizSet:
         """Show the questions (the Python twin of the start button)."""

@@ -32,6 +32,8 @@ class CaseError(RuntimeError):
 class FollowCase(lean.VBox):
     """Pick a case; at each stage predict, check, read what happened, and move on."""
 
+    css_classes = ("tw-case",)
+
     case_id = traitlets.Unicode(help="Id of the case being followed.")
     step = traitlets.Int(0, help="Which stage of the case is shown (zero-based).")
     revealed = traitlets.Bool(False, help="Whether this stage's outcome is shown.")
@@ -67,14 +69,12 @@ class FollowCase(lean.VBox):
         self.next_button = lean.Button(description=ui.next_stage)
         self.check_button.on_click(lambda _button: self.reveal())
         self.next_button.on_click(lambda _button: self.next_step())
-        buttons = lean.HBox([self.check_button, self.next_button])
-        buttons.add_class("tw-buttons")
+        buttons = lean.HBox([self.check_button, self.next_button], classes=("tw-buttons",))
         self.outcome = LiveRegion(label=ui.feedback_label)
         super().__init__(
             [self.case_picker, self.summary, self.stage_heading, self.choices, buttons, self.outcome],
             **kwargs,
         )
-        self.add_class("tw-case")
         self._built = False  # focus moves only after the learner acts, never while the page is loading
         self.case_id = options[0][1]
         traitlets.link((self.case_picker, "value"), (self, "case_id"))

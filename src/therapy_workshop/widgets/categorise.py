@@ -39,6 +39,8 @@ class ExerciseError(RuntimeError):
 class CategoriseItemWidget(lean.VBox):
     """One vignette with its category choices and, after checking, its explanation."""
 
+    css_classes = ("tw-sort-item",)
+
     def __init__(self, item: CategoriseItem, exercise: CategoriseExercise, ui: UIStrings, **kwargs: Any) -> None:
         self.item = item
         self.choices = ChoiceGroup(
@@ -49,7 +51,6 @@ class CategoriseItemWidget(lean.VBox):
         )
         self.feedback = lean.HTML()
         super().__init__([self.choices, self.feedback], **kwargs)
-        self.add_class("tw-sort-item")
 
     @property
     def chosen(self) -> int | None:
@@ -59,6 +60,8 @@ class CategoriseItemWidget(lean.VBox):
 
 class CategoriseWidget(ExerciseWidget):
     """The whole exercise: instructions, one choice group per item, Check / Try again / Show answers."""
+
+    css_classes = ("tw-exercise",)
 
     @staticmethod
     def answer_key_html(exercise: CategoriseExercise) -> Markup:
@@ -99,7 +102,6 @@ class CategoriseWidget(ExerciseWidget):
         self.result = LiveRegion(label=ui.results_label)
         self.room_board = lean.HTML()  # the room's answers, once the facilitator reveals them (see room_boards)
         super().__init__([heading, *self.items, buttons, self.result, self.room_board], **kwargs)
-        self.add_class("tw-exercise")
         self._show_controls()
         for widget in self.items:
             widget.choices.observe(self._on_place_change, names="selected")

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 class ChecklistWidget(Remembered, lean.VBox):
     """One group of checkboxes per section, a notes box, and a download of what was ticked."""
 
+    css_classes = ("tw-script-builder",)
+
     notes = traitlets.Unicode("", help="The learner's own notes; kept only in their browser, never on the server.")
 
     def __init__(self, checklist: ChecklistFile, ui: UIStrings, **kwargs: Any) -> None:
@@ -53,7 +55,6 @@ class ChecklistWidget(Remembered, lean.VBox):
         self.download = DownloadButton(label=ui.download_checklist, filename=checklist.filename)
         heading = lean.HTML(activity_heading_html(checklist.title, checklist.instructions))
         super().__init__([heading, *self.sections, self.notes_box, self.download], **kwargs)
-        self.add_class("tw-script-builder")
         self._update()
 
     def tick(self, section: str, *items: int) -> None:

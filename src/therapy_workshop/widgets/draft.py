@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 class ComplaintDraft(Remembered, lean.VBox):
     """One labelled box per guided question, a live preview and a download button."""
 
+    css_classes = ("tw-draft",)
+
     def __init__(self, draft: DraftFile, ui: UIStrings, **kwargs: Any) -> None:
         self.draft = draft
         self.ui = ui
@@ -47,7 +49,6 @@ class ComplaintDraft(Remembered, lean.VBox):
         self.download = DownloadButton(label=ui.download_draft, filename=draft.filename)
         heading = lean.HTML(activity_heading_html(draft.title, draft.instructions))
         super().__init__([heading, *rows, self.preview, self.download], **kwargs)
-        self.add_class("tw-draft")
         self._update()
 
     # ------------------------------------------------------------------ Python twins

@@ -49,8 +49,7 @@ def button_row(*buttons: tuple[str, Callable[[], object], bool]) -> tuple[widget
         button = lean.Button(description=label, button_style="primary" if primary else "")
         button.on_click(lambda _button, action=action: action())
         made.append(button)
-    row = lean.HBox(made)
-    row.add_class("tw-buttons")
+    row = lean.HBox(made, classes=("tw-buttons",))
     return row, made
 
 

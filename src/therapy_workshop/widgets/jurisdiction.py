@@ -41,6 +41,8 @@ def shared_state() -> SharedState:
 class JurisdictionPicker(lean.VBox):
     """A labelled drop-down of places; changing it changes every page that follows the jurisdiction."""
 
+    css_classes = ("tw-jurisdiction-picker",)
+
     def __init__(
         self, jurisdictions: Mapping[str, Jurisdiction], ui: UIStrings, state: SharedState, **kwargs: Any
     ) -> None:
@@ -54,7 +56,6 @@ class JurisdictionPicker(lean.VBox):
         )
         traitlets.link((self.dropdown, "value"), (state, "jurisdiction"))
         super().__init__([self.dropdown], **kwargs)
-        self.add_class("tw-jurisdiction-picker")
 
 
 def _ordered(jurisdictions: Mapping[str, Jurisdiction]) -> list[Jurisdiction]:
@@ -120,6 +121,8 @@ def jurisdiction_html(jurisdiction: Jurisdiction, ui: UIStrings, sources: Mappin
 class JurisdictionGuide(lean.VBox):
     """Module text that follows the chosen jurisdiction, and says what is common when none is chosen."""
 
+    css_classes = ("tw-jurisdiction-guide",)
+
     def __init__(
         self,
         jurisdictions: Mapping[str, Jurisdiction],
@@ -134,7 +137,6 @@ class JurisdictionGuide(lean.VBox):
         self.state = state
         self.body = lean.HTML()
         super().__init__([self.body], **kwargs)
-        self.add_class("tw-jurisdiction-guide")
         state.observe(self._on_jurisdiction_change, names="jurisdiction")
         self._show()
 

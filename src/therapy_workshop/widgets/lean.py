@@ -7,12 +7,17 @@ empty layouts and styles. Sharing them cut the kernel's time to open a module by
 shared layout or style: hiding goes through a CSS class (``feedback.set_hidden``), and a widget that needs its
 own size is given its own ``widgets.Layout(...)`` explicitly, which these defaults never replace.
 
+The same goes for CSS classes: ``add_class`` after a widget is made sends one more message per widget, so these
+kinds take their classes when they are made (``css_classes`` on a class, ``classes=`` for one widget), and the
+classes travel in the message that opens the widget.
+
 Only the package's own widgets use these kinds; widgets a learner makes in JupyterLab are untouched.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
 
 import ipywidgets as widgets
 import traitlets
@@ -32,7 +37,16 @@ def shared(kind: type[Shared]) -> Shared:
 
 
 class SharedLayout(traitlets.HasTraits):
-    """Mixin for DOM widgets: the default layout is the shared empty one."""
+    """Mixin for DOM widgets: the default layout is the shared empty one, and CSS classes come with the widget."""
+
+    #: CSS classes every widget of this kind has from the start.
+    css_classes: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, classes: Sequence[str] = (), **kwargs: Any) -> None:
+        names = (*kwargs.pop("_dom_classes", ()), *self.css_classes, *classes)
+        if names:
+            kwargs["_dom_classes"] = names
+        super().__init__(*args, **kwargs)
 
     @traitlets.default("layout")
     def _default_layout(self) -> widgets.Layout:

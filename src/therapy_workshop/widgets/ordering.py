@@ -48,6 +48,8 @@ def starting_order(exercise: OrderingExercise) -> list[int]:
 class OrderingWidget(ExerciseWidget):
     """The list, Check / Try again / Show answer, and per-step feedback."""
 
+    css_classes = ("tw-exercise", "tw-ordering")
+
     @staticmethod
     def answer_key_html(exercise: OrderingExercise) -> Markup:
         """For the facilitator: the right order of the steps, with why each stands where it does."""
@@ -89,8 +91,6 @@ class OrderingWidget(ExerciseWidget):
         heading = lean.HTML(activity_heading_html(exercise.title, exercise.instructions))
         self.room_board = lean.HTML()  # the room's answers, once the facilitator reveals them (see room_boards)
         super().__init__([heading, self.list, buttons, self.feedback, self.room_board], **kwargs)
-        self.add_class("tw-exercise")
-        self.add_class("tw-ordering")
         self._show_controls()
         self.list.observe(self._on_place_change, names="order")
         self.observe(self._on_place_change, names=["status", "first_score"])

@@ -125,6 +125,8 @@ def text_alternative_html(process: ProcessFile, names: Mapping[str, str], label_
 class ProcessExplorer(lean.VBox):
     """Diagram, a button per stage, and the selected stage's details for the chosen jurisdiction."""
 
+    css_classes = ("tw-explorer",)
+
     selected = traitlets.Unicode(help="Id of the stage whose details are shown.")
 
     def __init__(
@@ -142,16 +144,15 @@ class ProcessExplorer(lean.VBox):
         self.sources = sources
         self.state = state
         self.diagram = lean.HTML()
-        self.stage_buttons = [lean.Button(description=stage.title) for stage in process.stages]
+        self.stage_buttons = [
+            lean.Button(description=stage.title, classes=("tw-stage-button",)) for stage in process.stages
+        ]
         for button, stage in zip(self.stage_buttons, process.stages, strict=True):
             button.on_click(lambda _button, stage_id=stage.id: self.select(stage_id))
-            button.add_class("tw-stage-button")
-        picker = lean.Box(self.stage_buttons)
-        picker.add_class("tw-stage-buttons")
+        picker = lean.Box(self.stage_buttons, classes=("tw-stage-buttons",))
         self.details = lean.HTML()
         heading = lean.HTML(html('<h3 class="tw-activity-title">{}</h3>', process.title))
         super().__init__([heading, self.diagram, picker, self.details], **kwargs)
-        self.add_class("tw-explorer")
         state.observe(self._on_jurisdiction_change, names="jurisdiction")
         self.selected = process.stages[0].id
 

@@ -24,6 +24,8 @@ class ProgressOverview(lean.VBox):
     ``show_notices`` is off in the app, whose header says what happened to the stored record on every page.
     """
 
+    css_classes = ("tw-progress",)
+
     def __init__(
         self,
         workshop: Any,
@@ -40,7 +42,6 @@ class ProgressOverview(lean.VBox):
         self.reset_button = lean.Button(description=workshop.ui.reset_progress)
         self.reset_button.on_click(lambda _button: self.tracker.reset())
         super().__init__([self.summary, self.reset_button], **kwargs)
-        self.add_class("tw-progress")
         self.tracker.observe(
             self._on_progress_change, names=["completed", "last_module", "notice", "place_problem", "assessment"]
         )

@@ -38,6 +38,8 @@ MOVE_NAMES: dict[Move, str] = {"check": "Check", "retry": "Try again", "show_ans
 class QuestionWidget(Checkable):
     """One question: options, Check / Try again / Show answer, and feedback that explains."""
 
+    css_classes = ("tw-question",)
+
     selected = traitlets.List(traitlets.Int(), help="Indexes of the options the learner has chosen.")
     first_result = traitlets.Enum(
         ("", "right", "wrong"), "", help="How the first check went ('' until checked or revealed)."
@@ -73,7 +75,6 @@ class QuestionWidget(Checkable):
         )
         self.feedback = LiveRegion(label=ui.feedback_label)
         super().__init__([self.choices, self.buttons, self.feedback], **kwargs)
-        self.add_class("tw-question")
         traitlets.link((self.choices, "selected"), (self, "selected"))
         self._show_controls()
 
@@ -232,6 +233,8 @@ class QuizSet(Remembered, lean.VBox):
     learner's browser; see :mod:`therapy_workshop.widgets.place`.
     """
 
+    css_classes = ("tw-quiz",)
+
     index = traitlets.Int(0, help="Which question is shown (zero-based).")
     finished = traitlets.Bool(False, help="True once the learner has reached the results.")
     #: ``quiz:<module>`` for a module's quiz, whose first checks a room counts; '' (an assessment's) counts nothing.
@@ -252,8 +255,7 @@ class QuizSet(Remembered, lean.VBox):
         self.next_button = lean.Button(description=ui.next)
         self.previous_button.on_click(lambda _button: self.previous())
         self.next_button.on_click(lambda _button: self.next())
-        self.navigation = lean.HBox([self.previous_button, self.next_button])
-        self.navigation.add_class("tw-buttons")
+        self.navigation = lean.HBox([self.previous_button, self.next_button], classes=("tw-buttons",))
         self.results = LiveRegion(label=ui.results_label)
         self.restart_button = lean.Button(description=ui.start_again)
         self.restart_button.on_click(lambda _button: self.restart())
@@ -270,7 +272,6 @@ class QuizSet(Remembered, lean.VBox):
             ],
             **kwargs,
         )
-        self.add_class("tw-quiz")
         self._show_position()
 
     def question_at(self, index: int) -> QuestionWidget:

@@ -53,6 +53,8 @@ class RoomMembership(lean.VBox):
     address, once known), :meth:`refresh` (what the room shared, as the page looks for it every 2 s).
     """
 
+    css_classes = ("tw-room",)
+
     code = traitlets.Unicode("", help="The room this participant is in ('' in self-study).")
 
     def __init__(self, ui: Any, open_store: Callable[[], RoomService] = open_room_store, **kwargs: Any) -> None:
@@ -69,8 +71,7 @@ class RoomMembership(lean.VBox):
         self.line = lean.HTML()
         self.leave_button = lean.Button(description=ui.room_leave)
         self.leave_button.on_click(lambda _button: self.leave())
-        joined_row = lean.HBox([self.line, self.leave_button])
-        joined_row.add_class("tw-room-line")
+        joined_row = lean.HBox([self.line, self.leave_button], classes=("tw-room-line",))
         self.joined_row = joined_row
         self.code_box = widgets.Text(
             description=ui.room_code_label, style={"description_width": "initial"}, layout=widgets.Layout(width="16rem")
@@ -81,13 +82,12 @@ class RoomMembership(lean.VBox):
             [
                 lean.HTML(html('<p class="tw-room-prompt">{}</p>', ui.room_join_prompt)),
                 lean.HBox([self.code_box, self.join_button]),
-            ]
+            ],
+            classes=("tw-room-form",),
         )
-        self.form.add_class("tw-room-form")
         self.message = LiveRegion(label=ui.feedback_label)
         self.shared = lean.HTML()
         super().__init__([self.record, joined_row, self.form, self.message, self.shared], **kwargs)
-        self.add_class("tw-room")
         self._form_wanted = False
         self.record.observe(self._on_record_ready, names="ready")
         self._show()

@@ -50,6 +50,8 @@ class ScenarioWidget(Remembered, lean.VBox):
     replayed decision by decision on a fresh kernel.
     """
 
+    css_classes = ("tw-scenario",)
+
     node = traitlets.Unicode(help="Id of the node on screen.")
     stage = traitlets.Enum(
         ("choosing", "feedback", "ended"),
@@ -69,12 +71,10 @@ class ScenarioWidget(Remembered, lean.VBox):
         # One button per choice slot, made once and relabelled at each node: a long session builds no new
         # widgets (making buttons per step and dropping the old ones grew the page without bound).
         most_choices = max((len(node.choices) for node in scenario.nodes.values()), default=0)
-        self.choice_buttons = [lean.Button() for _ in range(most_choices)]
+        self.choice_buttons = [lean.Button(classes=("tw-choice-button",)) for _ in range(most_choices)]
         for position, button in enumerate(self.choice_buttons):
-            button.add_class("tw-choice-button")
             button.on_click(lambda _button, position=position: self.pick(position))
-        self.choice_box = lean.VBox()
-        self.choice_box.add_class("tw-scenario-choices")
+        self.choice_box = lean.VBox(classes=("tw-scenario-choices",))
         self.feedback = LiveRegion(label=ui.feedback_label)
         self.continue_button = lean.Button(description=ui.continue_story, button_style="primary")
         self.back_button = lean.Button(description=ui.back)
@@ -82,15 +82,13 @@ class ScenarioWidget(Remembered, lean.VBox):
         self.continue_button.on_click(lambda _button: self.proceed())
         self.back_button.on_click(lambda _button: self.back())
         self.restart_button.on_click(lambda _button: self.restart())
-        controls = lean.HBox([self.continue_button, self.back_button, self.restart_button])
-        controls.add_class("tw-buttons")
+        controls = lean.HBox([self.continue_button, self.back_button, self.restart_button], classes=("tw-buttons",))
         self.review = LiveRegion(label=ui.review_label)
         self.room_board = lean.HTML()  # the room's answers, once the facilitator reveals them (see room_boards)
         super().__init__(
             [self.heading, self.situation, self.choice_box, self.feedback, controls, self.review, self.room_board],
             **kwargs,
         )
-        self.add_class("tw-scenario")
         self.node = scenario.start
 
     # ------------------------------------------------------------------ Python twins

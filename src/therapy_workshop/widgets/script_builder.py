@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 class ScriptBuilderWidget(Remembered, lean.VBox):
     """One choice group per section, a text box for own words, a live preview and a download button."""
 
+    css_classes = ("tw-script-builder",)
+
     own_words = traitlets.Unicode("", help="What the learner typed; shown escaped, kept only in their browser.")
     script = traitlets.Unicode("", help="The assembled script, as plain text.")
 
@@ -61,7 +63,6 @@ class ScriptBuilderWidget(Remembered, lean.VBox):
         self.download = DownloadButton(label=ui.download_script, filename=builder.filename)
         heading = lean.HTML(activity_heading_html(builder.title, builder.instructions))
         super().__init__([heading, *self.sections, self.own_words_box, self.preview, self.download], **kwargs)
-        self.add_class("tw-script-builder")
         self._update()
 
     # ------------------------------------------------------------------ Python twins

@@ -55,13 +55,14 @@ def summary_table_text(table: SummaryTable, ui: UIStrings) -> str:
 class SummaryTableWidget(lean.VBox):
     """The table and a button that saves it as a text file."""
 
+    css_classes = ("tw-summary-widget",)
+
     def __init__(self, table: SummaryTable, ui: UIStrings, **kwargs: Any) -> None:
         self.table = table
         self.download = DownloadButton(
             label=ui.download_table, filename=table.filename, text=summary_table_text(table, ui)
         )
         super().__init__([lean.HTML(summary_table_html(table, ui)), self.download], **kwargs)
-        self.add_class("tw-summary-widget")
 
 
 def build_summary_table(workshop: Any, module_id: str) -> SummaryTableWidget:

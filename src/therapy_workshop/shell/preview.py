@@ -1,0 +1,170 @@
+"""Each module's words as plain HTML, in the page itself, readable before Voilà's scripts have loaded.
+
+On venue wifi a participant's page needs about 1.4 MB of JavaScript before the first widget draws; until then
+stock Voilà shows only a spinner. The words of every module are known when the content is checked, so
+``therapy-workshop check`` writes them once into ``preview.html`` beside the Voilà template, which puts them at
+the top of the page's body. The template's script shows the module the app will open (the ``?module=`` of a
+deep link, else the one stored in this browser, else the start page) and removes the preview once the app shows
+that module, so the text is in the page once at any moment (screen readers do not meet it twice).
+
+The preview holds no controls: where the app will put an activity or the place picker, it reserves the space
+with an empty, hidden box. Its links are plain links (the menu, next and previous), which work before the app
+does; the support panel is a native ``<details>``. The file is included by Jinja, so a ``{`` in the content is
+written as a character reference: no text in the content can become template code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from therapy_workshop.html.links import app_link, app_link_rewriter
+from therapy_workshop.html.markdown import markdown_div, render_markdown
+from therapy_workshop.html.safe import Markup, html, join
+from therapy_workshop.model.notebook_source import read_cells
+from therapy_workshop.model.registry import ImportCell, parse_cell
+from therapy_workshop.shell.app import module_menu_html
+from therapy_workshop.shell.frame import support_panel_html, title_block_html
+from therapy_workshop.shell.listings import module_overview_html, sources_list_html
+from therapy_workshop.widgets._static import static_text
+from therapy_workshop.widgets.progress import PROGRESS_KEY
+
+if TYPE_CHECKING:
+    from therapy_workshop.model.registry import WorkshopCall
+    from therapy_workshop.model.workshop import Workshop
+
+#: Where the template includes it from (next to ``index.html.j2``); written by ``check``, not committed.
+PREVIEW_FILE = Path("share") / "jupyter" / "voila" / "templates" / "workshop" / "preview.html"
+STYLE_OPENING = Markup('<style id="tw-preview-style">')
+#: Jinja's delimiters: none may reach the included file, or content could run as template code.
+JINJA_DELIMITERS = ("{{", "{%", "{#")
+
+# What an activity's place looks like until its widget arrives: no words (they would be read, then vanish),
+# no control (nothing in the preview may look clickable and do nothing).
+#: Markdown characters, at most, of each module's opening (the first cell is always whole).
+OPENING_CHARACTERS = 2500
+ACTIVITY_PLACE = Markup('<div class="tw-preview-activity" aria-hidden="true"></div>')
+
+
+def _call_html(workshop: Workshop, call: WorkshopCall) -> Markup:
+    """What the preview shows for a notebook call: the same HTML where the app shows HTML, else a kept place."""
+    module_id = call.arguments.get("module_id", "")
+    if call.name == "frame":
+        return title_block_html(workshop, module_id, preview=True)
+    if call.name == "sources_list":
+        return sources_list_html(workshop, module_id)
+    if call.name == "module_overview":
+        return module_overview_html(workshop, app_link)
+    return ACTIVITY_PLACE
+
+
+def opening_html(workshop: Workshop, module_id: str) -> Markup:
+    """The top of a module page as the app draws it: its title and its words up to the first activity.
+
+    At most about :data:`OPENING_CHARACTERS` of Markdown (always the first cell): what fills the first screens
+    while the widgets load, without making every participant download every module's text.
+    """
+    module = workshop.module(module_id)
+    rewrite = app_link_rewriter(workshop)
+    parts: list[Markup] = []
+    run: list[Markup] = []
+    characters = 0
+    for cell in read_cells(workshop.notebooks_dir / module.notebook):
+        if cell.cell_type == "markdown":
+            if run and characters + len(cell.source) > OPENING_CHARACTERS:
+                break
+            run.append(render_markdown(cell.source, rewrite))
+            characters += len(cell.source)
+            continue
+        parsed = parse_cell(cell.source) if cell.cell_type == "code" else None
+        if parsed is None or isinstance(parsed, ImportCell):
+            continue
+        if run:
+            parts.append(_widget(markdown_div(join(run))))
+            run = []
+        shown = _call_html(workshop, parsed)
+        if shown is ACTIVITY_PLACE:
+            break
+        parts.append(_widget(shown))
+    else:
+        if run:
+            parts.append(_widget(markdown_div(join(run))))
+        return join(parts)
+    # The page goes on: the words so far, then a kept place where the rest will appear.
+    if run:
+        parts.append(_widget(markdown_div(join(run))))
+    return join([*parts, ACTIVITY_PLACE])
+
+
+def _widget(inner: Markup) -> Markup:
+    """A box where the app has one widget: the same 2 px margins and the same margins inside as a widget's."""
+    return html('<div class="tw-preview-widget">{}</div>', inner)
+
+
+def _for_module(module_id: str, inner: Markup, kind: str = "") -> Markup:
+    """A part of the preview shown only for ``module_id`` (``kind``: its class, if any)."""
+    return html('<div class="{}" data-preview-module="{}" hidden>{}</div>', kind, module_id, inner)
+
+
+def preview_html(workshop: Workshop) -> Markup:
+    """The app's first screen for every module, each part hidden until the template's script chooses a module.
+
+    The parts every module shares (brand, progress line, place picker, support panel) are written once.
+    """
+    ui = workshop.ui
+    modules = workshop.modules
+    picker = (
+        html(
+            '<div class="tw-preview-picker" aria-hidden="true"><span>{}</span><span class="tw-preview-select">'
+            "</span></div>",
+            ui.jurisdiction_label,
+        )
+        if workshop.activities.jurisdictions
+        else ""
+    )
+    return html(
+        '<div id="tw-preview" class="tw-preview" data-modules="{modules}" data-storage-key="{key}">{style}'
+        '<div class="tw-app"><div class="tw-header">{brand}{menus}{progress}{picker}{support}</div>{notices}'
+        '<div class="tw-body">{pages}</div></div></div>',
+        style=html("{}{}</style>", STYLE_OPENING, Markup(static_text("workshop.css"))),
+        modules=" ".join(module.id for module in modules),
+        key=PROGRESS_KEY,
+        brand=_widget(html('<header class="tw-app-header"><p class="tw-brand">{}</p></header>', ui.workshop_title)),
+        menus=join(_for_module(module.id, _widget(module_menu_html(workshop, module.id))) for module in modules),
+        progress=_widget(Markup('<p class="tw-progress-line" aria-hidden="true">&nbsp;</p>')),
+        picker=picker,
+        support=_widget(support_panel_html(workshop)),
+        notices=_widget(Markup()) + _widget(Markup()),  # the app's notice line and facilitator notes, empty
+        pages=join(_for_module(module.id, opening_html(workshop, module.id), "tw-page") for module in modules),
+    )
+
+
+def jinja_safe(text: str) -> str:
+    """``text`` with every ``{`` outside the stylesheet written as ``&#123;``; refused if a delimiter is left.
+
+    The stylesheet is the package's own file (a character reference means nothing inside ``<style>``); the
+    markup holds content, where ``&#123;`` shows as ``{``.
+    """
+    text = "".join([text])  # plain text: Markup's own methods would escape what is put in
+    before, opening, rest = text.partition(str(STYLE_OPENING))
+    style, closing, after = rest.partition("</style>")
+    safe = "".join([before.replace("{", "&#123;"), opening, style, closing, after.replace("{", "&#123;")])
+    for delimiter in JINJA_DELIMITERS:
+        if delimiter in safe:
+            raise ValueError(f"the page preview would hold {delimiter!r}, which Jinja reads as template code")
+    return safe
+
+
+def write_preview(workshop: Workshop) -> Path:
+    """Write ``preview.html`` for the template (atomically, like the snapshot); return its path."""
+    path = workshop.root / PREVIEW_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(jinja_safe(str(preview_html(workshop))), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def remove_preview(root: Path) -> None:
+    """Remove the preview of the last good check: content that no longer loads must not be shown from it."""
+    (root / PREVIEW_FILE).unlink(missing_ok=True)

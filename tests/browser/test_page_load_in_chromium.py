@@ -1,0 +1,183 @@
+"""A first visit on a slow network: the words at once (the preview), then Voilà's scripts in one bundle."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from therapy_workshop.validate.loader import load_workshop
+from therapy_workshop.widgets.progress import PROGRESS_KEY
+
+from ..expected import folded, shown
+from .conftest import REPO, PageRecorder, VoilaServer, _free_port
+
+WORKSHOP = load_workshop(REPO)
+#: The venue-wifi profile of ``make bench`` (Chromium's network emulation): 100 ms round trips, 10 Mbit/s.
+VENUE_WIFI = {"offline": False, "latency": 100, "downloadThroughput": 10e6 / 8, "uploadThroughput": 10e6 / 8}
+#: The script that brings ipywidgets' widget manager into the page; held back, nothing can draw a widget.
+WIDGET_MANAGER = "**/labextensions/@jupyter-widgets/jupyterlab-manager/static/remoteEntry.*.js"
+PREVIEW_HEADING = "#tw-preview [data-preview-module]:not([hidden]) .tw-preview-title"
+BOX_JS = "(element) => { const box = element.getBoundingClientRect(); return [box.x, box.y, box.width]; }"
+
+
+class HeldScript:
+    """The widget manager's script, held back until :meth:`release`; after that it loads as usual."""
+
+    def __init__(self, page: Any) -> None:
+        self.released = False
+        self.waiting: list[Any] = []
+        page.route(WIDGET_MANAGER, self._on_request)
+
+    def _on_request(self, route: Any) -> None:
+        if self.released:
+            route.continue_()
+        else:
+            self.waiting.append(route)
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.waiting:
+            route.continue_()
+
+
+def test_on_venue_wifi_the_heading_shows_before_the_widget_manager_and_the_first_widget_then_works(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder
+) -> None:
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send("Network.emulateNetworkConditions", VENUE_WIFI)
+    held = HeldScript(page)
+    module = WORKSHOP.module("01-rights")
+    page.goto(voila_server.url + "?module=01-rights", wait_until="commit")
+
+    heading = page.locator(PREVIEW_HEADING)
+    expect(heading).to_have_text(module.title)
+    first_words = page.locator("#tw-preview [data-preview-module]:not([hidden]) .tw-markdown p").first
+    expect(first_words).to_be_visible()
+    page.wait_for_timeout(500)  # the other scripts arrive meanwhile; the widget manager's is still held
+    assert page.evaluate("() => Boolean(window._JUPYTERLAB?.['@jupyter-widgets/jupyterlab-manager'])") is False
+    assert page.locator("#rendered_cells .jupyter-widgets").count() == 0
+    # Nothing in the preview looks like a control that does nothing yet.
+    assert page.locator("#tw-preview").locator("button, input, select, textarea, [role=button]").count() == 0
+    # The title is in the page once, for screen readers too: the app's cells are hidden while the preview shows.
+    expect(page.get_by_role("heading", level=1, name=module.title)).to_have_count(1)
+    before = [heading.evaluate(BOX_JS), first_words.evaluate(BOX_JS)]
+
+    held.release()
+    title = page.locator('.tw-module-title[data-module="01-rights"]')
+    expect(title).to_be_visible(timeout=60_000)
+    expect(page.locator("#tw-preview")).to_have_count(0)
+    expect(page.get_by_role("heading", level=1, name=module.title)).to_have_count(1)
+    app_words = page.locator("#rendered_cells .tw-markdown p").first
+    # No jump: the heading and the first words are where the preview had them.
+    assert [title.evaluate(BOX_JS), app_words.evaluate(BOX_JS)] == before
+
+    # The first widget works as soon as it is there: a wrong answer gets its feedback.
+    first = WORKSHOP.quizzes["01-rights"].questions[0]
+    wrong = next(index for index, option in enumerate(first.options) if not option.correct)
+    page.get_by_role("group", name=first.prompt.strip()[:40]).get_by_label(first.options[wrong].text).check()
+    page.get_by_role("button", name="Check").click()
+    feedback = page.locator(".tw-feedback")
+    feedback.wait_for(timeout=20_000)
+    assert folded(feedback.inner_text()).startswith("Not quite. Here is why.")
+    assert shown(first.explanation) in folded(feedback.inner_text())
+    assert recorder.console_errors == []
+
+
+@pytest.mark.parametrize(
+    ("query", "stored", "shown_module"),
+    [
+        ("", None, "00-start"),
+        ("?module=05-process", None, "05-process"),
+        ("", "03-ending", "03-ending"),  # a plain visit goes back to where this browser was
+        ("?module=02-conduct", "03-ending", "02-conduct"),  # a deep link wins
+        ("?module=no-such-module", "03-ending", "00-start"),  # the app shows the start page with a notice
+    ],
+)
+def test_the_preview_shows_the_module_the_app_will_open(
+    page: Any, voila_server: VoilaServer, query: str, stored: str | None, shown_module: str
+) -> None:
+    if stored is not None:
+        record = json.dumps({"version": 1, "completed": {}, "assessment": {}, "last_module": stored, "place": {}})
+        # Only on the app's own pages (about:blank, where the fixture ends, has no storage).
+        page.add_init_script(
+            f"if (location.protocol.startsWith('http')) "
+            f"window.localStorage.setItem({json.dumps(PROGRESS_KEY)}, {json.dumps(record)})"
+        )
+    held = HeldScript(page)
+    page.goto(voila_server.url + query, wait_until="commit")
+    expect(page.locator(PREVIEW_HEADING)).to_have_text(WORKSHOP.module(shown_module).title)
+    expect(page.locator(PREVIEW_HEADING)).to_have_count(1)
+    menu = page.locator("#tw-preview").get_by_role("navigation", name=WORKSHOP.ui.contents)
+    expect(menu.locator('a[aria-current="page"]')).to_have_text(WORKSHOP.module(shown_module).title)
+    held.release()
+    expect(page.locator(f'.tw-module-title[data-module="{shown_module}"]')).to_be_visible(timeout=30_000)
+    expect(page.locator("#tw-preview")).to_have_count(0)
+
+
+def test_the_projector_view_shows_no_module_text_before_the_results(page: Any, voila_server: VoilaServer) -> None:
+    held = HeldScript(page)
+    page.goto(voila_server.url + "?view=results", wait_until="commit")
+    page.wait_for_selector("#rendered_cells", state="attached")
+    expect(page.locator("#tw-preview")).to_have_count(0)
+    held.release()
+
+
+#: A chunk fetched on its own: Voilà's (not its entry script) or an extension's (not its entry point).
+CHUNK = re.compile(r"/voila/(static/(?!voila\.js)[^/?]+\.js|labextensions/.+/(?!remoteEntry\.)[^/?]+\.js)(\?|$)")
+
+
+def test_a_first_visit_fetches_voilas_chunks_in_one_bundle(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder
+) -> None:
+    page.goto(voila_server.url + "?module=01-rights")
+    expect(page.locator('.tw-module-title[data-module="01-rights"]')).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Check")).to_be_enabled()
+    fetched_alone = [url for url in recorder.requests if CHUNK.search(url)]
+    assert fetched_alone == [], (
+        "the page fetched chunks that the page bundle lacks (Voilà or an extension was upgraded?): "
+        "run python benchmarks/page_chunks.py to list them again"
+    )
+    assert sum(url.endswith("/voila/workshop/page-bundle.js") for url in recorder.requests) == 1
+    assert recorder.console_errors == []
+
+
+def test_a_module_notebook_served_on_its_own_shows_its_own_page_without_the_apps_preview(chromium: Any) -> None:
+    # Binder and a hub's users can open a module notebook in Voilà with the workshop template: the preview is
+    # the app's, so it must not stand in front of (and hold back) a notebook's own page.
+    port = _free_port()
+    command = [sys.executable, "-m", "voila", "notebooks/", f"--port={port}", "--no-browser"]
+    command += ["--VoilaConfiguration.template=workshop", "--VoilaConfiguration.preheat_kernel=False"]
+    environment = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
+    server = subprocess.Popen(
+        command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        url = f"http://127.0.0.1:{port}/voila/render/01_your_rights_in_therapy.ipynb"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        page.goto(url)
+        expect(page.locator('.tw-module-title[data-module="01-rights"]')).to_be_visible(timeout=60_000)
+        expect(page.locator("#tw-preview")).to_have_count(0)
+    finally:
+        page.goto("about:blank")
+        context.close()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
