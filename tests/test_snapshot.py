@@ -138,6 +138,11 @@ def test_a_participant_kernel_builds_the_app_without_pydantic_or_yaml(project: P
         "    shell.go(module)\n"
         "print(sorted(name for name in ('pydantic', 'yaml') if name in sys.modules))\n"
     )
+    assert as_a_kernel(project, script).strip() == "[]"
+
+
+def as_a_kernel(project: Path, script: str) -> str:
+    """What ``script`` prints, run as a participant's kernel runs: its own process, in the notebooks folder."""
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=project / "notebooks",
@@ -147,7 +152,7 @@ def test_a_participant_kernel_builds_the_app_without_pydantic_or_yaml(project: P
         # A bare environment, as a kernel's; PYTHONPATH is kept so the test sees the same package it imports.
         env={"PATH": "/usr/bin:/bin", "HOME": str(project), **_python_path()},
     )
-    assert result.stdout.strip() == "[]"
+    return result.stdout
 
 
 def _python_path() -> dict[str, str]:
@@ -171,12 +176,5 @@ def test_a_participant_kernel_opens_every_module_without_rendering_markdown_when
         "from therapy_workshop.html.markdown import render_markdown\n"
         "print(render_markdown('A *new* text, typed since the check.'), end='')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=project / "notebooks",
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(project), **_python_path()},
-    )
-    assert result.stdout.splitlines() == ["False", "<p>A <em>new</em> text, typed since the check.</p>"]
+    printed = as_a_kernel(project, script)
+    assert printed.splitlines() == ["False", "<p>A <em>new</em> text, typed since the check.</p>"]

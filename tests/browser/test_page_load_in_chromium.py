@@ -34,20 +34,19 @@ class HeldScript:
     """The widget manager's script, held back until :meth:`release`; after that it loads as usual."""
 
     def __init__(self, page: Any) -> None:
-        self.released = False
+        self.page = page
         self.waiting: list[Any] = []
         page.route(WIDGET_MANAGER, self._on_request)
 
     def _on_request(self, route: Any) -> None:
-        if self.released:
-            route.continue_()
-        else:
-            self.waiting.append(route)
+        self.waiting.append(route)
 
     def release(self) -> None:
-        self.released = True
+        """Let the held script load, and stop intercepting: with a route in place Playwright holds every request
+        of the page, and the beacon that gives the page's kernel back as it closes would be lost."""
         for route in self.waiting:
             route.continue_()
+        self.page.unroute(WIDGET_MANAGER, self._on_request)
 
 
 def test_on_venue_wifi_the_heading_shows_before_the_widget_manager_and_the_first_widget_then_works(
