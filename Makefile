@@ -97,8 +97,7 @@ bench-hub: $(BIN)/.installed $(PROXY)
 
 ## docs: write the facilitator guide and the handouts (HTML and PDF) into build/
 docs: $(BIN)/.installed
-	$(BIN)/therapy-workshop guide
-	$(BIN)/therapy-workshop handouts
+	$(BIN)/therapy-workshop docs
 
 ## test: lint, types, content check, unit tests, every notebook under nbval, browser tests in Chromium
 test: lint typecheck check unit notebooks browser

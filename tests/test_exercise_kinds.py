@@ -38,3 +38,18 @@ def test_an_exercise_of_a_kind_without_a_widget_is_refused_by_name(workshop: Wor
 
     assert widget_error.value.args[0] == f"exercise {exercise.id!r} is of kind 'matching', which has no widget"
     assert key_error.value.args[0] == f"exercise {exercise.id!r} is of kind 'matching', which has no widget"
+
+
+def test_the_printed_ordering_lists_the_steps_shuffled_as_the_page_does_never_in_the_answers_order(
+    workshop: Workshop,
+) -> None:
+    import re
+
+    from therapy_workshop.widgets.ordering import OrderingWidget, starting_order
+
+    exercise = next(item for item in workshop.exercises.values() if item.kind == "ordering")
+    printed = re.findall(r"<li>(.*?)</li>", str(OrderingWidget.paper_html(exercise)))
+    answer = [item.text for item in exercise.items]
+    assert sorted(printed) == sorted(answer)
+    assert printed == [answer[index] for index in starting_order(exercise)]
+    assert printed != answer

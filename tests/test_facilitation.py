@@ -154,13 +154,17 @@ def test_guide_holds_every_answer_and_every_agenda(workshop: Workshop) -> None:
 def test_handouts_hold_the_questions_but_not_the_answers(workshop: Workshop) -> None:
     assert workshop.quizzes
     for module_id, quiz in workshop.quizzes.items():
-        body = plain_text(handout_body(workshop, module_id))
+        page = handout_body(workshop, module_id)
+        body = plain_text(page)
         for question in quiz.questions:
             assert shown(question.prompt) in body  # the same comparison finds what a handout does hold
             assert probe(question.explanation) not in body
             for option in question.options:
                 assert probe(option.feedback) not in body
-        assert "☐" in body
+        # each option has a box to tick: round for one answer, square for several (drawn, not a character)
+        kinds = {question.kind for question in quiz.questions}
+        assert ('class="tw-tick-one"' in page) == bool(kinds - {"multiple"})
+        assert ('class="tw-tick-many"' in page) == ("multiple" in kinds)
 
 
 def test_paper_scenario_has_every_node_and_its_links_resolve(workshop: Workshop) -> None:
@@ -215,7 +219,7 @@ def test_guide_and_handouts_are_written_as_html_and_pdf(
     assert str(out / "handouts" / "answer-sheet.html") in printed
     guide_pdf = PdfReader(out / "guide" / "facilitator-guide.pdf")
     assert len(guide_pdf.pages) > 3
-    assert "facilitator guide" in guide_pdf.pages[0].extract_text()
+    assert "Facilitator guide" in guide_pdf.pages[0].extract_text()
     handout = (out / "handouts" / "handout-01-rights.html").read_text(encoding="utf-8")
     assert handout.startswith('<!DOCTYPE html><html lang="en">')
     assert "http" not in re.sub(r'href="https://[^"]*"', "", handout.split("<body>")[0])  # no external requests

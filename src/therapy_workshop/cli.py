@@ -218,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, help_text, default in (
         ("guide", "write the facilitator guide (HTML and PDF)", "build/guide"),
         ("handouts", "write learner handouts and the answer sheet (HTML and PDF)", "build/handouts"),
+        ("docs", "write the guide and the handouts (into OUT/guide and OUT/handouts)", "build"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--out", type=Path, default=Path(default), help=f"output folder (default: {default})")
@@ -234,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_documents(root: Path, command: str, out: Path) -> int:
-    """Write the guide or the handouts; content problems stop it with the same messages as check."""
+    """Write the guide, the handouts or both (``docs``); content problems stop it with the same messages as check."""
     from therapy_workshop.facilitator.documents import write_guide, write_handouts
 
     try:
@@ -244,7 +245,10 @@ def run_documents(root: Path, command: str, out: Path) -> int:
             print(problem)
         print("\nFix the content first: run 'make check'.", file=sys.stderr)
         return 1
-    written = write_guide(workshop, out) if command == "guide" else write_handouts(workshop, out)
+    if command == "docs":
+        written = write_guide(workshop, out / "guide") + write_handouts(workshop, out / "handouts")
+    else:
+        written = write_guide(workshop, out) if command == "guide" else write_handouts(workshop, out)
     for path in written:
         print(path)
     return 0

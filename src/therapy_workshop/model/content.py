@@ -356,6 +356,7 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "modules_done": frozenset({"done", "total"}),
     "continue_with": frozenset({"title"}),
     "certificate_date": frozenset({"date"}),
+    "certificate_cannot_print": frozenset({"characters"}),
     "place_discarded": frozenset({"reason"}),
     "room_joined": frozenset({"code"}),
     "room_unknown": frozenset({"code"}),
@@ -529,6 +530,7 @@ class UIStrings(Strict, UIMethods):
     certificate_took_part: str
     certificate_date: str
     certificate_note: str
+    certificate_cannot_print: str
     post_assessment_title: str
     assessment_thanks: str
     not_taken: str

@@ -61,8 +61,10 @@ class OrderingWidget(ExerciseWidget):
 
     @staticmethod
     def paper_html(exercise: OrderingExercise) -> Markup:
-        """For the printed handout: the steps, to number in order (the page shows them in its shuffled order)."""
-        items = join(html("<li>{}</li>", render_inline(item.text)) for item in exercise.items)
+        """For the printed handout: the steps to number, in the app's shuffled order (the content's is the answer)."""
+        items = join(
+            html("<li>{}</li>", render_inline(exercise.items[index].text)) for index in starting_order(exercise)
+        )
         return html("<h3>{}</h3><p>Number these steps in order.</p><ul>{}</ul>", exercise.title, items)
 
     first_score = traitlets.Int(-1, help="Steps in place at the first check; -1 until then.")
