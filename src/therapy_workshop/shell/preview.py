@@ -101,6 +101,19 @@ def _widget(inner: Markup) -> Markup:
     return html('<div class="tw-preview-widget">{}</div>', inner)
 
 
+def _room_form_place(workshop: Workshop) -> Markup:
+    """Where the start page offers a room code, as the app lays it out: its prompt, then boxes for the field.
+
+    Shown by the template's script only where the app shows the form (the start page, outside the facilitator
+    view, without a room in the address).
+    """
+    return html(
+        '<div class="tw-preview-room" data-preview-room hidden>{}<div class="tw-preview-row" aria-hidden="true">'
+        '<span class="tw-preview-input"></span><span class="tw-preview-button"></span></div></div>',
+        _widget(html('<p class="tw-room-prompt">{}</p>', workshop.ui.room_join_prompt)),
+    )
+
+
 def _for_module(module_id: str, inner: Markup, kind: str = "") -> Markup:
     """A part of the preview shown only for ``module_id`` (``kind``: its class, if any)."""
     return html('<div class="{}" data-preview-module="{}" hidden>{}</div>', kind, module_id, inner)
@@ -124,7 +137,7 @@ def preview_html(workshop: Workshop) -> Markup:
     )
     return html(
         '<div id="tw-preview" class="tw-preview" data-modules="{modules}" data-storage-key="{key}">{style}'
-        '<div class="tw-app"><div class="tw-header">{brand}{menus}{progress}{picker}{support}</div>{notices}'
+        '<div class="tw-app"><div class="tw-header">{brand}{menus}{progress}{room}{picker}{support}</div>{notices}'
         '<div class="tw-body">{pages}</div></div></div>',
         style=html("{}{}</style>", STYLE_OPENING, Markup(static_text("workshop.css"))),
         modules=" ".join(module.id for module in modules),
@@ -132,6 +145,7 @@ def preview_html(workshop: Workshop) -> Markup:
         brand=_widget(html('<header class="tw-app-header"><p class="tw-brand">{}</p></header>', ui.workshop_title)),
         menus=join(_for_module(module.id, _widget(module_menu_html(workshop, module.id))) for module in modules),
         progress=_widget(Markup('<p class="tw-progress-line" aria-hidden="true">&nbsp;</p>')),
+        room=_room_form_place(workshop),
         picker=picker,
         support=_widget(support_panel_html(workshop)),
         notices=_widget(Markup()) + _widget(Markup()),  # the app's notice line and facilitator notes, empty
