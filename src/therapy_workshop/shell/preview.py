@@ -18,19 +18,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from therapy_workshop.html.links import app_link, app_link_rewriter
-from therapy_workshop.html.markdown import markdown_div, render_markdown
+from therapy_workshop.html.links import app_link
+from therapy_workshop.html.markdown import markdown_div
 from therapy_workshop.html.safe import Markup, html, join
-from therapy_workshop.model.notebook_source import read_cells
-from therapy_workshop.model.registry import ImportCell, parse_cell
+from therapy_workshop.model.registry import WorkshopCall
 from therapy_workshop.shell.app import module_menu_html
 from therapy_workshop.shell.frame import support_panel_html, title_block_html
 from therapy_workshop.shell.listings import module_overview_html, sources_list_html
+from therapy_workshop.shell.render import page_parts
 from therapy_workshop.widgets._static import static_text
 from therapy_workshop.widgets.progress import PROGRESS_KEY
 
 if TYPE_CHECKING:
-    from therapy_workshop.model.registry import WorkshopCall
     from therapy_workshop.model.workshop import Workshop
 
 #: Where the template includes it from (next to ``index.html.j2``); written by ``check``, not committed.
@@ -39,10 +38,10 @@ STYLE_OPENING = Markup('<style id="tw-preview-style">')
 #: Jinja's delimiters: none may reach the included file, or content could run as template code.
 JINJA_DELIMITERS = ("{{", "{%", "{#")
 
-# What an activity's place looks like until its widget arrives: no words (they would be read, then vanish),
-# no control (nothing in the preview may look clickable and do nothing).
 #: Markdown characters, at most, of each module's opening (the first cell is always whole).
 OPENING_CHARACTERS = 2500
+# What an activity's place looks like until its widget arrives: no words (they would be read, then vanish),
+# no control (nothing in the preview may look clickable and do nothing).
 ACTIVITY_PLACE = Markup('<div class="tw-preview-activity" aria-hidden="true"></div>')
 
 
@@ -64,36 +63,26 @@ def opening_html(workshop: Workshop, module_id: str) -> Markup:
     At most about :data:`OPENING_CHARACTERS` of Markdown (always the first cell): what fills the first screens
     while the widgets load, without making every participant download every module's text.
     """
-    module = workshop.module(module_id)
-    rewrite = app_link_rewriter(workshop)
     parts: list[Markup] = []
-    run: list[Markup] = []
     characters = 0
-    for cell in read_cells(workshop.notebooks_dir / module.notebook):
-        if cell.cell_type == "markdown":
-            if run and characters + len(cell.source) > OPENING_CHARACTERS:
+    for part in page_parts(workshop, module_id):
+        if isinstance(part, WorkshopCall):
+            shown = _call_html(workshop, part)
+            if shown is ACTIVITY_PLACE:
+                return join([*parts, ACTIVITY_PLACE])
+            parts.append(_widget(shown))
+            continue
+        taken: list[Markup] = []
+        for source, rendered in part:
+            if taken and characters + len(source) > OPENING_CHARACTERS:
                 break
-            run.append(render_markdown(cell.source, rewrite))
-            characters += len(cell.source)
-            continue
-        parsed = parse_cell(cell.source) if cell.cell_type == "code" else None
-        if parsed is None or isinstance(parsed, ImportCell):
-            continue
-        if run:
-            parts.append(_widget(markdown_div(join(run))))
-            run = []
-        shown = _call_html(workshop, parsed)
-        if shown is ACTIVITY_PLACE:
-            break
-        parts.append(_widget(shown))
-    else:
-        if run:
-            parts.append(_widget(markdown_div(join(run))))
-        return join(parts)
-    # The page goes on: the words so far, then a kept place where the rest will appear.
-    if run:
-        parts.append(_widget(markdown_div(join(run))))
-    return join([*parts, ACTIVITY_PLACE])
+            taken.append(rendered)
+            characters += len(source)
+        parts.append(_widget(markdown_div(join(taken))))
+        if len(taken) < len(part):
+            # The page goes on: the words so far, then a kept place where the rest will appear.
+            return join([*parts, ACTIVITY_PLACE])
+    return join(parts)
 
 
 def _widget(inner: Markup) -> Markup:

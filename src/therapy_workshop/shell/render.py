@@ -7,34 +7,35 @@ registry of workshop calls. A cell that is anything else is refused, so notebook
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import ipywidgets as widgets
 
 from therapy_workshop.html.links import app_link_rewriter
 from therapy_workshop.html.markdown import markdown_div, render_markdown
 from therapy_workshop.html.safe import Markup, join
 from therapy_workshop.model.notebook_source import read_cells
-from therapy_workshop.model.registry import CellError, ImportCell, parse_cell
+from therapy_workshop.model.registry import CellError, ImportCell, WorkshopCall, parse_cell
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.shell.calls import build_on_page
 from therapy_workshop.widgets import lean
 
+#: Consecutive Markdown cells of a page: each cell's text and its HTML (links rewritten for the app).
+MarkdownRun = list[tuple[str, Markup]]
 
-def build_module_page(workshop: Workshop, module_id: str) -> widgets.VBox:
-    """The widgets of one module page, in notebook order. Consecutive Markdown cells share one widget."""
+
+def page_parts(workshop: Workshop, module_id: str) -> Iterator[MarkdownRun | WorkshopCall]:
+    """A module page in notebook order: each run of Markdown cells, and each workshop call (imports left out).
+
+    The one reading of a module notebook, for the app's page (:func:`build_module_page`) and for its preview
+    (:mod:`therapy_workshop.shell.preview`).
+    """
     module = workshop.module(module_id)
-    path = workshop.notebooks_dir / module.notebook
     rewrite = app_link_rewriter(workshop)
-    children: list[widgets.Widget] = []
-    markdown_run: list[Markup] = []
-
-    def flush_markdown() -> None:
-        if markdown_run:
-            children.append(lean.HTML(markdown_div(join(markdown_run))))
-            markdown_run.clear()
-
-    for cell in read_cells(path):
+    run: MarkdownRun = []
+    for cell in read_cells(workshop.notebooks_dir / module.notebook):
         if cell.cell_type == "markdown":
-            markdown_run.append(render_markdown(cell.source, rewrite))
+            run.append((cell.source, render_markdown(cell.source, rewrite)))
             continue
         if cell.cell_type != "code":
             continue
@@ -44,10 +45,22 @@ def build_module_page(workshop: Workshop, module_id: str) -> widgets.VBox:
             raise CellError(f"notebooks/{module.notebook} cells[{cell.index}]: {error}") from None
         if parsed is None or isinstance(parsed, ImportCell):
             continue
-        flush_markdown()
-        widget = build_on_page(workshop, parsed)
-        if widget is not None:
-            children.append(widget)
-    flush_markdown()
-    page = lean.VBox(children, classes=("tw-page",))
-    return page
+        if run:
+            yield run
+            run = []
+        yield parsed
+    if run:
+        yield run
+
+
+def build_module_page(workshop: Workshop, module_id: str) -> widgets.VBox:
+    """The widgets of one module page, in notebook order. Consecutive Markdown cells share one widget."""
+    children: list[widgets.Widget] = []
+    for part in page_parts(workshop, module_id):
+        if isinstance(part, WorkshopCall):
+            widget = build_on_page(workshop, part)
+            if widget is not None:
+                children.append(widget)
+        else:
+            children.append(lean.HTML(markdown_div(join(rendered for _source, rendered in part))))
+    return lean.VBox(children, classes=("tw-page",))
