@@ -178,3 +178,24 @@ def test_a_participant_kernel_opens_every_module_without_rendering_markdown_when
     )
     printed = as_a_kernel(project, script)
     assert printed.splitlines() == ["False", "<p>A <em>new</em> text, typed since the check.</p>"]
+
+
+def test_a_damaged_markdown_table_is_left_out_and_every_text_is_rendered_afresh(project: Path) -> None:
+    from therapy_workshop.html.markdown import render_inline, use_prerendered
+
+    write_snapshot(load_workshop(project), {"inline\0\0*Hello*": "<em>from the table</em>"})
+    path = snapshot_path(project)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        assert read_snapshot(project) is not None
+        assert render_inline("*Hello*") == "<em>from the table</em>"
+        use_prerendered({})
+        # A value that is not text (an edited or damaged file): the workshop still loads, the table is not used.
+        path.write_text(json.dumps({**data, "markdown": {"inline\0\0*Hello*": 1}}), encoding="utf-8")
+        assert read_snapshot(project) is not None
+        assert render_inline("*Hello*") == "<em>Hello</em>"
+        path.write_text(json.dumps({**data, "markdown": ["not", "a", "table"]}), encoding="utf-8")
+        assert read_snapshot(project) is not None
+        assert render_inline("*Hello*") == "<em>Hello</em>"
+    finally:
+        use_prerendered({})

@@ -187,3 +187,36 @@ def test_a_module_notebook_served_on_its_own_shows_its_own_page_without_the_apps
         context.close()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)
+
+
+def test_without_the_bundle_the_page_fetches_voilas_chunks_itself_and_works(
+    page: Any, voila_server: VoilaServer, recorder: PageRecorder
+) -> None:
+    # A server that cannot serve the bundle (a proxy in front that drops the path, say): the page loses speed only.
+    bundle = "**/voila/workshop/page-bundle.js"
+    page.route(bundle, lambda route: route.fulfill(status=404, body="Not Found"))
+    page.goto(voila_server.url + "?module=01-rights")
+    expect(page.locator('.tw-module-title[data-module="01-rights"]')).to_be_visible(timeout=30_000)
+    expect(page.locator("#tw-preview")).to_have_count(0)
+    first = WORKSHOP.quizzes["01-rights"].questions[0]
+    page.get_by_role("group", name=first.prompt.strip()[:40]).get_by_label(first.options[0].text).check()
+    page.get_by_role("button", name="Check").click()
+    page.locator(".tw-feedback").wait_for(timeout=20_000)
+    assert len([url for url in recorder.requests if CHUNK.search(url)]) > 50
+    page.unroute(bundle)  # so the page's unload beacon gives its kernel back
+    # The one thing the browser says: the bundle was not found.
+    assert recorder.console_errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    recorder.console_errors.clear()
+
+
+def test_an_unreadable_stored_record_shows_the_start_page_in_the_preview(page: Any, voila_server: VoilaServer) -> None:
+    page.add_init_script(
+        "if (location.protocol.startsWith('http')) "
+        f"window.localStorage.setItem({json.dumps(PROGRESS_KEY)}, '{{not json')"
+    )
+    held = HeldScript(page)
+    page.goto(voila_server.url, wait_until="commit")
+    expect(page.locator(PREVIEW_HEADING)).to_have_text(WORKSHOP.modules[0].title)
+    held.release()
+    expect(page.locator('.tw-module-title[data-module="00-start"]')).to_be_visible(timeout=30_000)
+    expect(page.locator("#tw-preview")).to_have_count(0)
