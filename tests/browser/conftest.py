@@ -26,6 +26,9 @@ from .chromium import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
+#: A chunk fetched on its own, not through the page bundle: Voilà's (not its entry script) or an extension's (not
+#: its entry point).
+CHUNK = re.compile(r"/voila/(static/(?!voila\.js)[^/?]+\.js|labextensions/.+/(?!remoteEntry\.)[^/?]+\.js)(\?|$)")
 
 
 def in_ci() -> bool:

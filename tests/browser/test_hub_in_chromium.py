@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, REPO
+from .conftest import ARTIFACTS, CHUNK, REPO
 from .hub import PROXY, RunningHub, start_hub
 from .test_app_in_chromium import WORKSHOP, wait_until_rendered
 from .test_room_in_chromium import QUESTIONS, WRONG, answer, serious_violations
@@ -132,6 +132,9 @@ def test_temporary_users_use_the_app_through_the_proxy(visitors: list[Visitor], 
     for person in visitors:
         assert person.console_errors == []
         assert person.other_hosts() == []
+        # The server extension serves Voilà's chunks in one bundle under the user's prefix, as make app does.
+        assert f"{hub.url}/user/{person.user}/voila/workshop/page-bundle.js" in person.requests
+        assert [url for url in person.requests if CHUNK.search(url)] == []
 
 
 def test_the_room_runs_across_the_users_servers(chromium: Any, visitors: list[Visitor], hub: RunningHub) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from therapy_workshop.validate.loader import load_workshop
 from therapy_workshop.widgets.progress import PROGRESS_KEY, serialise
 
 from ..expected import folded, shown
-from .conftest import REPO, PageRecorder, VoilaServer, _free_port
+from .conftest import CHUNK, REPO, PageRecorder, VoilaServer, _free_port
 
 WORKSHOP = load_workshop(REPO)
 #: The venue-wifi profile of ``make bench`` (Chromium's network emulation): 100 ms round trips, 10 Mbit/s.
@@ -137,10 +136,6 @@ def test_the_projector_view_shows_no_module_text_before_the_results(page: Any, v
     page.wait_for_selector("#rendered_cells", state="attached")
     expect(page.locator("#tw-preview")).to_have_count(0)
     held.release()
-
-
-#: A chunk fetched on its own: Voilà's (not its entry script) or an extension's (not its entry point).
-CHUNK = re.compile(r"/voila/(static/(?!voila\.js)[^/?]+\.js|labextensions/.+/(?!remoteEntry\.)[^/?]+\.js)(\?|$)")
 
 
 def test_a_first_visit_fetches_voilas_chunks_in_one_bundle(
