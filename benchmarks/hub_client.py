@@ -65,8 +65,9 @@ class HubVisitor(Participant):
             if time.monotonic() > deadline:
                 raise TimeoutError("the server did not start in time")
             await asyncio.sleep(0.5)
-            # A cheap address on the user's server: asking for the app page here would start a kernel too.
-            url, _body = await self._get(self.hub_url + "/hub/user-redirect/voila/tree", timeout)
+            # A cheap address on the user's server (its version, one of the few it serves to anyone but the app's
+            # page): asking for the app page here would start a kernel too.
+            url, _body = await self._get(self.hub_url + "/hub/user-redirect/api", timeout)
         path = urlsplit(url).path
         if "/user/" not in path:
             raise RuntimeError(f"the hub did not send the visitor to their server: {url}")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tornado.web import Application
 from traitlets.config import Config
 
 from therapy_workshop.facilitator.room_panel import join_link
@@ -15,6 +16,7 @@ from therapy_workshop.hub.config import HubSettingsError, configure, hub_setting
 from therapy_workshop.hub.login import WorkshopAuthenticator, facilitator_app_url
 from therapy_workshop.shell import server_extension
 from therapy_workshop.shell.access import DIGEST_VARIABLE, FacilitatorKeyError, digest
+from therapy_workshop.shell.app_only import ALLOWED_MESSAGE_TYPES, AppOnlyMatcher, RefusedHandler
 
 
 @pytest.fixture
@@ -138,18 +140,23 @@ def test_participants_servers_load_the_app_and_nothing_else() -> None:
 def test_the_server_extension_turns_mathjax_off_and_serves_the_page_bundle_under_the_server_prefix() -> None:
     logged: list[str] = []
     routes: list[Any] = []
+    web_app = Application(mathjax_url="https://cdn.example/mathjax.js", base_url="/user/sam/")
+    add_handlers = web_app.add_handlers
+    web_app.add_handlers = lambda host, handlers: (routes.extend(handlers), add_handlers(host, handlers))  # type: ignore[method-assign]
     server: Any = types.SimpleNamespace(
-        web_app=types.SimpleNamespace(
-            settings={"mathjax_url": "https://cdn.example/mathjax.js", "base_url": "/user/sam/"},
-            add_handlers=lambda _host, handlers: routes.extend(handlers),
-        ),
+        web_app=web_app,
+        kernel_manager=types.SimpleNamespace(allowed_message_types=list(ALLOWED_MESSAGE_TYPES)),
         log=types.SimpleNamespace(info=lambda text, *values: logged.append(text % values)),
     )
     server_extension._load_jupyter_server_extension(server)
-    assert server.web_app.settings["mathjax_url"] is None and server.web_app.settings["mathjax_config"] is None
+    assert web_app.settings["mathjax_url"] is None and web_app.settings["mathjax_config"] is None
     assert [route[0] for route in routes] == ["/user/sam/voila/workshop/page-bundle.js"]
+    assert routes[0][1] is server_extension.SignedInPageBundleHandler  # behind the server's own login
     assert logged[0].endswith(f"{len(routes[0][2]['bundle'].included)} page scripts in one bundle")
     assert len(routes[0][2]["bundle"].included) > 50
+    # The app-only rule comes first, before every route any extension adds, ours included.
+    first = web_app.default_router.rules[0]
+    assert isinstance(first.matcher, AppOnlyMatcher) and first.target is RefusedHandler
     assert server_extension._jupyter_server_extension_points() == [
         {"module": "therapy_workshop.shell.server_extension"}
     ]

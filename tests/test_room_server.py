@@ -9,13 +9,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from tornado.httpclient import HTTPResponse
 from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
 from therapy_workshop.room.catalogue import build_catalogue
 from therapy_workshop.room.store import RoomStore
 from therapy_workshop.shell import access
-from therapy_workshop.shell.room_server import RoomService, facilitator_link
+from therapy_workshop.shell.room_server import EXPORT_PASS_COOKIE, RoomService, facilitator_link
 from therapy_workshop.validate.loader import load_workshop
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,13 +49,39 @@ class ExportTest(AsyncHTTPTestCase):
         self.service.delete()
         super().tearDown()
 
+    def export(self, path: str, key: str | None = None) -> HTTPResponse:
+        """What a script gets with the key in the header."""
+        return self.fetch(path, headers={"Authorization": f"Bearer {key or self.key}"})
+
     def test_without_the_key_every_room_address_is_forbidden(self) -> None:
         for path in ("/room/results.json", "/room/results.csv", "/room/anything", "/room/results.json?key=wrong"):
             response = self.fetch(path)
             assert (response.code, response.body) == (403, b"Forbidden"), path
+        wrong = self.fetch("/room/results.json", headers={"Authorization": "Bearer wrong-key"})
+        assert (wrong.code, wrong.body) == (403, b"Forbidden")
+        forged = self.fetch("/room/results.json", headers={"Cookie": f"{EXPORT_PASS_COOKIE}={self.key}"})
+        assert (forged.code, forged.body) == (403, b"Forbidden")  # a pass is never the key itself
+
+    def test_a_link_with_the_key_drops_it_from_the_address_and_gives_this_browser_a_pass(self) -> None:
+        response = self.fetch(f"/room/results.csv?room={self.code}&key={self.key}", follow_redirects=False)
+        assert response.code == 303
+        assert response.headers["Location"] == f"/room/results.csv?room={self.code}"
+        assert response.headers["Cache-Control"] == "no-store"
+        cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith(f"{EXPORT_PASS_COOKIE}=") and self.key not in cookie
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/room/" in cookie
+        given = cookie.split(";")[0]
+        served = self.fetch(f"/room/results.csv?room={self.code}", headers={"Cookie": given})
+        assert served.code == 200 and served.body.decode().startswith("room,activity,text,option")
+
+    def test_a_pass_expires(self) -> None:
+        self.service.passes.lifetime = 0
+        response = self.fetch(f"/room/results.json?key={self.key}", follow_redirects=False)
+        given = response.headers["Set-Cookie"].split(";")[0]
+        assert self.fetch("/room/results.json", headers={"Cookie": given}).code == 403
 
     def test_the_export_lists_only_activities_with_enough_answers(self) -> None:
-        response = self.fetch(f"/room/results.json?key={self.key}")
+        response = self.export("/room/results.json")
         assert response.code == 200
         assert response.headers["Cache-Control"] == "no-store"
         rows = json.loads(response.body)["results"]
@@ -65,15 +92,15 @@ class ExportTest(AsyncHTTPTestCase):
         assert self.key.encode() not in response.body
 
     def test_the_csv_says_the_same_as_the_json(self) -> None:
-        as_json = json.loads(self.fetch(f"/room/results.json?key={self.key}").body)["results"]
-        response = self.fetch(f"/room/results.csv?key={self.key}&room={self.code.lower()}")
+        as_json = json.loads(self.export("/room/results.json").body)["results"]
+        response = self.export(f"/room/results.csv?room={self.code.lower()}")
         assert response.headers["Content-Disposition"] == 'attachment; filename="room-results.csv"'
         as_csv = list(csv.DictReader(io.StringIO(response.body.decode("utf-8"))))
         assert [{key: str(value) for key, value in row.items()} for row in as_json] == as_csv
 
     def test_an_unknown_room_or_file_is_not_found(self) -> None:
-        assert self.fetch(f"/room/results.json?key={self.key}&room=ZZZZZZ").code == 404
-        assert self.fetch(f"/room/secrets.txt?key={self.key}").code == 404
+        assert self.export("/room/results.json?room=ZZZZZZ").code == 404
+        assert self.export("/room/secrets.txt").code == 404
 
 
 def test_the_service_tells_kernels_where_the_store_is_and_deletes_it_at_stop(tmp_path: Path) -> None:

@@ -156,19 +156,7 @@ def start_app(port: int, log_path: Path, settings: Mapping[str, object] | None =
             start_new_session=True,  # so the whole group (make and voila) can be stopped together
         )
     server = VoilaServer(process, f"http://127.0.0.1:{port}/", log_path)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(server.url, timeout=5) as response:
-                if response.status == 200:
-                    page = response.read().decode()
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail(f"Voilà did not start:\n{server.log()}")
-        time.sleep(0.3)
+    page = wait_until_up(server)
     if not give_back_kernel(server, page):
         stop_app(server)
         pytest.fail("the app's page names no kernel (no kernelId in its jupyter-config-data)")
@@ -176,6 +164,22 @@ def start_app(port: int, log_path: Path, settings: Mapping[str, object] | None =
     # tests count kernels.
     server.settled_kernel_count()
     return server
+
+
+def wait_until_up(server: VoilaServer, timeout: float = 60.0) -> str:
+    """The app's page once the server serves it; fails the test with the server's log if it never does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(server.url, timeout=5) as response:
+                if response.status == 200:
+                    return str(response.read().decode())
+        except OSError:
+            pass
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            pytest.fail(f"Voilà did not start:\n{server.log()}")
+        time.sleep(0.3)
 
 
 def give_back_kernel(server: VoilaServer, page: str) -> bool:

@@ -9,6 +9,7 @@ stopping the hub leaves no process behind.
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
 import shutil
 import time
@@ -22,8 +23,11 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
+from therapy_workshop.shell.app_only import REFUSED
+
 from .conftest import ARTIFACTS, CHUNK, REPO
 from .hub import PROXY, RunningHub, start_hub
+from .kernel_probe import marker_path, send_forbidden_messages
 from .test_app_in_chromium import WORKSHOP, wait_until_rendered
 from .test_room_in_chromium import QUESTIONS, WRONG, answer, serious_violations
 
@@ -124,9 +128,10 @@ def test_temporary_users_use_the_app_through_the_proxy(visitors: list[Visitor], 
     reloaded.wait_for_module("01-rights")
     expect(reloaded.page.locator(".tw-quiz .tw-feedback")).to_contain_text("Not quite.")
     visitors[0].page.screenshot(path=str(ARTIFACTS / "hub-participant.png"), full_page=True)
-    other = visitors[1].context.new_page()  # the server shows no traceback and no file beyond the notebooks
+    other = visitors[1].context.new_page()  # the server serves the app and nothing else: no traceback, no path
     response = other.goto(f"{hub.url}/user/{visitors[1].user}/voila/render/notebooks/missing.ipynb")
-    assert response is not None and response.status == 404
+    assert response is not None and response.status == 403
+    assert response.text() == REFUSED + "\n"
     assert "Traceback" not in other.content() and str(REPO) not in other.content()
     other.close()
     for person in visitors:
@@ -204,6 +209,77 @@ def test_a_closed_tab_frees_its_kernel_within_seconds(chromium: Any, hub: Runnin
         time.sleep(0.2)
     assert hub.kernels_of(server) == [], "the kernel of a closed tab is shut down"
     person.context.close()
+
+
+class CookieOnly:
+    """A script with nothing but the cookies a visit to ``/hub/tmplogin`` gave it (no browser, no page)."""
+
+    def __init__(self, hub: RunningHub) -> None:
+        self.hub = hub
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        with self.opener.open(hub.url + "/hub/tmplogin", timeout=60) as landing:
+            self.user = urlparse(landing.url).path.rstrip("/").rsplit("/", 1)[-1]
+        deadline = time.monotonic() + 60
+        while True:  # the spawn-pending page: wait until the server is up and the app answers
+            with self.opener.open(f"{hub.url}/user/{self.user}/", timeout=60) as response:
+                if USER_PAGE.search(urlparse(response.url).path):
+                    break
+            assert time.monotonic() < deadline, "the temporary user's server did not start"
+            time.sleep(0.5)
+
+    def xsrf(self) -> str:
+        """The XSRF cookie the user's server set, sent back as its header (as a page's script would)."""
+        values = [cookie.value for cookie in self.jar if cookie.name == "_xsrf" and "/user/" in cookie.path]
+        return values[0] if values else ""
+
+    def ask(self, method: str, url: str, body: bytes | None = None) -> tuple[int, str]:
+        headers = {"X-XSRFToken": self.xsrf(), "Content-Type": "application/json"}
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+
+def test_a_temporary_user_with_only_a_cookie_can_reach_nothing_but_the_app(hub: RunningHub) -> None:
+    script = CookieOnly(hub)
+    server = f"{hub.url}/user/{script.user}/"
+    for method, path, body in [
+        ("POST", "api/kernels", b"{}"),
+        ("GET", "api/kernels", None),
+        ("GET", "api/contents/", None),
+        ("PUT", "api/contents/pwned.txt", b'{"type": "file", "format": "text", "content": "x"}'),
+        ("GET", "api/sessions", None),
+        ("GET", "api/terminals", None),
+        ("GET", "voila/tree", None),
+        ("GET", "files/Makefile", None),
+    ]:
+        assert script.ask(method, server + path, body) == (403, REFUSED + "\n"), (method, path)
+    assert not (REPO / "pwned.txt").exists()
+    assert script.ask("GET", server + APP.lstrip("/"))[0] == 200  # the app itself still opens
+    status, _ = script.ask("GET", f"{hub.url}/hub/api/users")
+    assert status == 403  # no list of who else is here
+
+
+def test_a_participants_page_cannot_run_code_on_its_own_kernel(chromium: Any, hub: RunningHub, tmp_path: Path) -> None:
+    person = Visitor(chromium, hub)
+    try:
+        person.page.goto(hub.url + "/hub/tmplogin")
+        person.wait_for_module(WORKSHOP.modules[0].id)
+        marker = marker_path(tmp_path)
+        result = send_forbidden_messages(person.page, marker)
+        assert "execute_reply" not in result["replies"] and "kernel_info_reply" in result["replies"]
+        assert not marker.exists(), "code sent from the page ran on the participant's kernel"
+        log = hub.log()
+        assert 'Received message of type "execute_request", which is not allowed. Ignoring.' in log
+        assert 'Received message of type "input_reply", which is not allowed. Ignoring.' in log
+        person.go_to("01-rights")  # the page and its kernel still work: a wrong answer gets its feedback
+        answer(person.page, 0, WRONG)
+        expect(person.page.locator(".tw-quiz .tw-feedback")).to_contain_text("Not quite.")
+    finally:
+        person.context.close()
 
 
 def test_stopping_the_hub_leaves_no_process(hub: RunningHub) -> None:

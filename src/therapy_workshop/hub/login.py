@@ -24,13 +24,12 @@ from tornado import web
 from traitlets import Unicode
 
 from therapy_workshop.shell.access import digest
+from therapy_workshop.shell.app_only import APP_PATH
 
 #: The hub account the facilitator's link logs in as.
 FACILITATOR_USER = "facilitator"
 #: The group whose members the room service treats as facilitators (as it treats hub admins).
 FACILITATORS_GROUP = "facilitators"
-#: The app on every single-user server, relative to the server's own address.
-APP_PATH = "voila/render/notebooks/app.ipynb"
 
 
 class FacilitatorLoginHandler(BaseHandler):

@@ -1,9 +1,10 @@
 """The facilitator's key: who may see answer keys, notes and the room's results.
 
-The server makes a random key per run (or takes ``FACILITATOR_KEY`` from the environment for a planned
+The server makes a random key per run (or takes ``FACILITATOR_KEY`` out of the environment for a planned
 session) and prints one facilitator link with it. Kernels are started by the server, so they inherit its
-environment; the server puts only a SHA-256 digest of the key there (``THERAPY_WORKSHOP_FACILITATOR_DIGEST``), so
-a kernel can check a key it is given without holding the key itself. Keys are compared in constant time.
+environment; the server removes the chosen key from it and puts only a SHA-256 digest of the key there
+(``THERAPY_WORKSHOP_FACILITATOR_DIGEST``), so a kernel can check a key it is given without holding the key
+itself. Keys are compared in constant time.
 
 Nothing here writes the key anywhere: the server prints the link once, the page removes the key from the
 address bar as soon as it has read it (keeping it for that tab only), and :class:`KeyScrubber` blanks any
@@ -42,9 +43,11 @@ def digest(key: str) -> str:
 def facilitator_key(environ: MutableMapping[str, str]) -> str:
     """The key for this run: ``FACILITATOR_KEY`` if set (and long enough), otherwise a new random one.
 
-    Leaves the digest in ``environ`` for the kernels the server will start.
+    Takes ``FACILITATOR_KEY`` out of ``environ`` (jupyter_client copies the server's environment into every
+    kernel it starts, so a chosen key left there would reach every participant's kernel) and leaves the digest
+    in its place for the kernels the server will start.
     """
-    chosen = environ.get(KEY_VARIABLE, "").strip()
+    chosen = environ.pop(KEY_VARIABLE, "").strip()
     if chosen and len(chosen) < SHORTEST_CHOSEN_KEY:
         raise FacilitatorKeyError(
             f"{KEY_VARIABLE} is {len(chosen)} characters long; use at least {SHORTEST_CHOSEN_KEY} random characters "

@@ -1,10 +1,13 @@
 """The page a visitor gets instead of the app while the server holds as many participant kernels as it may.
 
-A plain page, not Voilà's: it takes no kernel, runs no script and loads nothing else (no stylesheet, font or
-image from this server or any other), so sending it costs the server almost nothing however many visitors ask.
+A plain page, not Voilà's: it takes no kernel and loads nothing else (no stylesheet, font, image or script from
+this server or any other), so sending it costs the server almost nothing however many visitors ask. Its one
+inline script does what the app's page does first: a facilitator's ``key`` leaves the address bar at once and is
+kept for this tab only, so the app (after "Try again") still opens the facilitator view.
 It is served with HTTP 503 and ``Retry-After`` so that link-preview bots and scripts back off too. The words come
 from ``content/ui.yaml`` (``workshop_full``, ``workshop_full_detail``, ``try_again_now``); "Try again" links to
-the address the visitor asked for, query included (``?module=03-ending`` still opens that module). Colours
+the address the visitor asked for, query included (``?module=03-ending`` still opens that module) except a
+``key``, which the page never echoes. Colours
 meet WCAG AA: body text #1f2328 on white is 15.8:1, the link's white on #0b5cad 6.7:1, its focus ring 4.8:1.
 """
 
@@ -29,6 +32,16 @@ PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{title}</title>
+<script>
+  (() => {{
+    const url = new URL(window.location.href);
+    const key = url.searchParams.get('key');
+    if (!key) return;
+    try {{ window.sessionStorage.setItem('your-rights-in-therapy/facilitator-key', key); }} catch (error) {{}}
+    url.searchParams.delete('key');
+    window.history.replaceState(null, '', url);
+  }})();
+</script>
 <style>
   body {{ margin: 0; background: #ffffff; color: #1f2328; font: 1.125rem/1.5 system-ui, -apple-system,
          "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif; }}
@@ -67,8 +80,9 @@ class FullPageWords:
 
 
 def retry_url(path: str, query: str) -> str:
-    """The address to try again: the same path and query the visitor asked for."""
-    return f"{path}?{query}" if query else path
+    """The address to try again: the same path and query the visitor asked for, without any ``key``."""
+    kept = "&".join(part for part in query.split("&") if part and part.partition("=")[0] != "key")
+    return f"{path}?{kept}" if kept else path
 
 
 def full_page_html(words: FullPageWords, url: str) -> str:

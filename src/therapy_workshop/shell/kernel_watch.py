@@ -26,10 +26,10 @@ from collections.abc import Callable
 from typing import Any
 
 from jupyter_core.utils import ensure_async
+from jupyter_server.log import log_request as jupyter_log_request
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from tornado.ioloop import PeriodicCallback
-from tornado.log import access_log
 from voila.tornado.handler import TornadoVoilaHandler
 
 from therapy_workshop.shell.full_page import RETRY_AFTER, FullPageWords, full_page_html, retry_url
@@ -182,19 +182,13 @@ class ParticipantPageHandler(TornadoVoilaHandler):
 
 
 def log_request(handler: web.RequestHandler) -> None:
-    """Tornado's access log line, as Tornado writes it, except for the "full" page.
+    """jupyter_server's access log line (secrets in the address blanked), except for the "full" page.
 
-    Tornado logs every response of 400 and over as a warning or an error, so a burst of turned-away requests
-    would fill the facilitator's terminal; it has already said once that the workshop is full.
+    jupyter_server's own ``log_request`` blanks every query value whose name holds ``key``, ``token``, ``auth``
+    and the like, in the address and the referrer, so the facilitator's ``?key=`` never reaches a log. Tornado logs
+    every response of 400 and over as a warning or an error, so a burst of turned-away requests would fill the
+    facilitator's terminal; it has already said once that the workshop is full, so those are left out.
     """
-    status = handler.get_status()
     if isinstance(handler, ParticipantPageHandler) and handler.turned_away:
-        log = access_log.debug
-    elif status < 400:
-        log = access_log.info
-    elif status < 500:
-        log = access_log.warning
-    else:
-        log = access_log.error
-    request = handler.request
-    log("%d %s %s (%s) %.2fms", status, request.method, request.uri, request.remote_ip, 1000 * request.request_time())
+        return
+    jupyter_log_request(handler)

@@ -8,6 +8,12 @@ every minute, and deletes the file when it stops: rooms never outlive the run.
 The export (``/room/results.json`` and ``/room/results.csv``) needs the facilitator's key, as every ``/room/``
 address does; anything else gets 403. It applies the same small-count rule as the panel: an activity with fewer
 answers than the room's minimum is listed with its count of answerers but without its options' counts.
+
+The key travels in a header (``Authorization: Bearer <key>``), never in an address that browsers keep in their
+history and servers in their logs. A link with ``?key=`` still works once, for a facilitator who pastes one into a
+browser: the server answers with a redirect to the same address without the key and a pass for this browser (a
+random value, not the key, in an HttpOnly, SameSite=Strict cookie for ``/room/`` only, kept in this process's
+memory for :data:`EXPORT_PASS_SECONDS`), as jupyter_server does with ``?token=``.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ import io
 import json
 import logging
 import os
+import secrets
 import socket
 import sys
+import time
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +42,35 @@ from therapy_workshop.shell.access import KeyScrubber, facilitator_key, key_matc
 STORE_VARIABLE = "THERAPY_WORKSHOP_ROOM_DB"
 #: How often idle rooms are ended (their own idle time is a room setting, 4 hours by default).
 END_IDLE_EVERY = 60.0
+#: How long a browser's export pass (given for a ``?key=`` link) lasts.
+EXPORT_PASS_SECONDS = 600
+#: The cookie that carries it.
+EXPORT_PASS_COOKIE = "workshop-export-pass"
+
+
+class ExportPasses:
+    """Random passes given to browsers that opened an export link with the key; each lasts a few minutes."""
+
+    def __init__(self, lifetime: float = EXPORT_PASS_SECONDS) -> None:
+        self.lifetime = lifetime
+        self._expiry: dict[str, float] = {}
+
+    def give(self) -> str:
+        """A new pass, good for ``lifetime`` seconds."""
+        self._forget_expired()
+        value = secrets.token_urlsafe(32)
+        self._expiry[value] = time.monotonic() + self.lifetime
+        return value
+
+    def valid(self, value: str | None) -> bool:
+        """Whether ``value`` is a pass given by this process and not yet expired."""
+        self._forget_expired()
+        return bool(value) and value in self._expiry
+
+    def _forget_expired(self) -> None:
+        now = time.monotonic()
+        for value in [value for value, expiry in self._expiry.items() if expiry <= now]:
+            del self._expiry[value]
 
 
 def room_store_path(environ: MutableMapping[str, str], runtime: Path | None = None) -> Path:
@@ -65,11 +102,16 @@ def local_address() -> str:
             return socket.gethostname()
 
 
-def scrub_logs() -> None:
-    """Blank ``key=`` in every log line of the server (Tornado's access log quotes addresses)."""
+def scrub_logs(*app_loggers: logging.Logger) -> None:
+    """Blank ``key=`` in every log line of the server, the application's own logger (``app_loggers``) included.
+
+    jupyter_server's access log already blanks secrets in addresses; this catches any other line that quotes one
+    (a warning with a referrer, a traceback with the request). A traitlets application logs under its class name
+    (``WorkshopVoila``) and does not pass records up to the root logger, so it is named here, not guessed.
+    """
     scrubber = KeyScrubber()
-    for name in ("", "tornado.access", "tornado.application", "tornado.general", "Voila", "ServerApp"):
-        logger = logging.getLogger(name)
+    names = ("", "tornado.access", "tornado.application", "tornado.general", "Voila", "ServerApp")
+    for logger in [*(logging.getLogger(name) for name in names), *app_loggers]:
         if scrubber not in logger.filters:
             logger.addFilter(scrubber)
         for handler in logger.handlers:
@@ -79,14 +121,35 @@ def scrub_logs() -> None:
 class RoomHandler(web.RequestHandler):
     """``/room/…``: the facilitator's export with the key; 403 for everything else and for anyone without it."""
 
-    def initialize(self, store_path: Path) -> None:
-        """Tornado passes the store's path from the route (see :meth:`RoomService.handlers`)."""
+    def initialize(self, store_path: Path, passes: ExportPasses) -> None:
+        """Tornado passes the store's path and the export passes from the route (see :meth:`RoomService.handlers`)."""
         self.store_path = store_path
+        self.passes = passes
 
     def prepare(self) -> None:
-        """Refuse before anything else happens unless the request carries this run's key."""
-        if not key_matches(self.get_query_argument("key", None)):
-            raise web.HTTPError(403)
+        """Refuse before anything else happens unless the request carries this run's key or a pass.
+
+        A ``?key=`` link is answered with a pass and a redirect to the same address without the key.
+        """
+        scheme, _, given = self.request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and key_matches(given.strip()):
+            return
+        if self.passes.valid(self.get_cookie(EXPORT_PASS_COOKIE)):
+            return
+        if key_matches(self.get_query_argument("key", None)):
+            self.set_cookie(
+                EXPORT_PASS_COOKIE,
+                self.passes.give(),
+                path=self.request.path.rsplit("/", 1)[0] + "/",
+                httponly=True,
+                samesite="Strict",
+                expires_days=None,
+            )
+            query = "&".join(part for part in self.request.query.split("&") if part and part.partition("=")[0] != "key")
+            self.set_header("Cache-Control", "no-store")
+            self.redirect(self.request.path + (f"?{query}" if query else ""), status=303)
+            return
+        raise web.HTTPError(403)
 
     def get(self, name: str) -> None:
         """Serve ``results.json`` or ``results.csv`` for ``room=CODE``, or for every open room."""
@@ -150,10 +213,12 @@ class RoomService:
         self.settings = room_settings(environ)  # checked now, so a wrong ROOM_MINIMUM stops the server at once
         self.key = facilitator_key(environ)
         self.store_path = room_store_path(environ, runtime)
+        self.passes = ExportPasses()
 
     def handlers(self, base_url: str = "/") -> list[tuple[str, type[web.RequestHandler], dict[str, Any]]]:
         """The ``/room/…`` routes for the server's Tornado application."""
-        return [(f"{base_url.rstrip('/')}/room/(.*)", RoomHandler, {"store_path": self.store_path})]
+        options = {"store_path": self.store_path, "passes": self.passes}
+        return [(f"{base_url.rstrip('/')}/room/(.*)", RoomHandler, options)]
 
     def end_idle(self) -> None:
         """End rooms idle past their time (only if the store exists: self-study never makes it)."""

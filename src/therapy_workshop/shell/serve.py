@@ -38,9 +38,11 @@ from tornado.web import GZipContentEncoding
 from traitlets import Bool, Int, TraitError, default
 from traitlets.config.application import catch_config_error
 from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from therapy_workshop.shell.access import FacilitatorKeyError
+from therapy_workshop.shell.app_only import UnsafeServerError, check_message_types
 from therapy_workshop.shell.full_page import FullPageWords
 from therapy_workshop.shell.kernel_limits import (
     DEFAULT_CONNECT_WITHIN,
@@ -63,6 +65,19 @@ class NoDelayConnection(ZMQChannelsWebsocketConnection):
         """Switch Nagle's algorithm off for this websocket, then connect as usual."""
         self.websocket_handler.set_nodelay(True)
         return super().connect()
+
+
+class GoodbyeHandler(VoilaShutdownKernelHandler):
+    """Voilà's ``POST /voila/api/shutdown/<kernel id>``, the page's goodbye, without the XSRF check.
+
+    A page served in single-notebook mode never gets an ``_xsrf`` cookie, so the check refused every goodbye and
+    kernels of closed tabs stayed until culled (voila-dashboards/voila#1458). Only this handler goes without it:
+    the rest of the server keeps jupyter_server's check. What a forged goodbye could do is shut down a kernel
+    whose random 128-bit id the forger would have to know; the page that owns it reloads into a new one.
+    """
+
+    def check_xsrf_cookie(self) -> None:
+        """No XSRF check for the goodbye beacon (see the class docstring)."""
 
 
 class WorkshopVoila(Voila):
@@ -141,15 +156,25 @@ class WorkshopVoila(Voila):
             )
 
     def init_settings(self) -> dict[str, Any]:
-        """Voilà's settings, an access log that leaves out the "full" page, and the participant kernels' places."""
+        """Voilà's settings, an access log that leaves out the "full" page, and the participant kernels' places.
+
+        Voilà builds its kernel manager here with its list of allowed kernel messages; the server stops if that
+        list did not reach the manager (a replaced manager class, an upgrade): a page could then run code.
+        """
         settings: dict[str, Any] = super().init_settings()
+        try:
+            check_message_types(self.kernel_manager)
+        except UnsafeServerError as problem:
+            self.log.critical("%s", problem)
+            self.exit(1)
         self.participants = ParticipantKernels(self.kernel_limits, announce=self.log.warning)
         return {"log_function": log_request, **settings}
 
     def init_handlers(self) -> list[Any]:
         """Voilà's handlers, the page handler replaced by one that turns visitors away past the cap, and ours.
 
-        Ours: ``/room/`` and the page's scripts in one bundle (:mod:`.page_bundle`).
+        Ours: ``/room/`` and the page's scripts in one bundle (:mod:`.page_bundle`), and the page's goodbye
+        without the XSRF check that refuses it (:class:`GoodbyeHandler`).
         """
         words = FullPageWords.from_ui(get_workshop().ui)
         bundle = page_bundle()
@@ -157,6 +182,8 @@ class WorkshopVoila(Voila):
             self.log.warning(warning)
         handlers: list[Any] = [*self.rooms.handlers(self.base_url), bundle_route(self.base_url, bundle)]
         for route in super().init_handlers():
+            if len(route) == 2 and route[1] is VoilaShutdownKernelHandler:
+                route = (route[0], GoodbyeHandler)
             if len(route) == 3 and route[1] is TornadoVoilaHandler:
                 pattern, _, options = route
                 route = (
@@ -183,7 +210,7 @@ class WorkshopVoila(Voila):
         if not isinstance(manager, ParticipantKernelManager):
             raise TypeError(f"the kernel manager is a {type(manager).__name__}, which cannot bound kernels")
         manager.watch(self.participants)
-        scrub_logs()
+        scrub_logs(self.log)
         PeriodicCallback(self.rooms.end_idle, END_IDLE_EVERY * 1000).start()
         # Voilà's listen() runs the loop until the server stops: the link is printed from the loop's first turn,
         # once the port is known.
