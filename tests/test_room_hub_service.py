@@ -28,6 +28,7 @@ from therapy_workshop.hub import room_service
 from therapy_workshop.hub.room_service import (
     SERVICE_NAME,
     SERVICE_SCOPES,
+    USER_ROLE_SCOPES,
     USER_SCOPES,
     HubStandings,
     RoomServiceApp,
@@ -40,7 +41,7 @@ from therapy_workshop.room.catalogue import Activity, AnswerOption, Catalogue
 from therapy_workshop.room.codes import ALPHABET, CODE_LENGTH
 from therapy_workshop.room.connect import RoomServiceSettingsError, hub_identity, open_room_service
 from therapy_workshop.room.hub_client import HubIdentity, HubRoomClient
-from therapy_workshop.room.limits import RateLimit
+from therapy_workshop.room.limits import JoinBudget, RateLimit
 from therapy_workshop.room.store import RoomStore
 from therapy_workshop.room.values import (
     ActivityCounts,
@@ -187,10 +188,14 @@ def service(start: Callable[..., Service]) -> Service:
 
 
 def raw(
-    url: str, method: str = "GET", body: bytes | None = None, token: str | None = None
+    url: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, str, dict[str, Any] | str]:
     """Status, content type and body (JSON decoded) of one request made without the client."""
-    headers = {"Authorization": f"token {token}"} if token else {}
+    headers = ({"Authorization": f"token {token}"} if token else {}) | (headers or {})
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=2) as response:
@@ -221,7 +226,7 @@ def test_three_participants_on_different_servers_reach_the_facilitators_counts(s
     tokens = [person.join(room.code) for person in people]
     assert len(set(tokens)) == 3
     assert people[0].membership(room.code, tokens[0]) is Membership.JOINED
-    assert people[0].participants(room.code) == 3
+    assert facilitator.participants(room.code) == 3
 
     for person, token, option in zip(people, tokens, [0, 0, 1], strict=True):
         assert person.record(room.code, token, Q1, [option]) == Recorded(Outcome.COUNTED)
@@ -303,6 +308,7 @@ def test_a_participant_may_not_open_follow_or_end_rooms(service: Service) -> Non
         lambda: person.revealed(code),
         lambda: person.set_reveal(code, Q1, True),
         lambda: person.end(code),
+        lambda: person.participants(code),  # how many came is the facilitator's to know, as the counts are
     ):
         with pytest.raises(PermissionError, match=exactly(NOT_A_FACILITATOR)):
             action()
@@ -314,7 +320,12 @@ def test_a_facilitator_cannot_touch_another_facilitators_room_but_an_admin_can(s
     code = fiona.open_room().code
     other = frank.open_room().code
     not_yours = f"room {code} was opened by another facilitator: only they or a hub admin may follow or end it"
-    for action in (lambda: frank.counts(code), lambda: frank.room(code), lambda: frank.end(code)):
+    for action in (
+        lambda: frank.counts(code),
+        lambda: frank.room(code),
+        lambda: frank.participants(code),
+        lambda: frank.end(code),
+    ):
         with pytest.raises(PermissionError, match=exactly(not_yours)):
             action()
     assert [room.code for room in frank.open_rooms()] == [other]
@@ -350,7 +361,7 @@ def test_unknown_and_full_rooms_raise_what_the_store_raises(service: Service) ->
     with pytest.raises(UnknownRoom, match=exactly(NOT_A_CODE)):
         person.join("AB")
     with pytest.raises(UnknownRoom, match=exactly(NOT_A_CODE)):
-        person.participants("AB")
+        facilitator.participants("AB")
     assert facilitator.end("AB") is False
     code = facilitator.open_room(RoomSettings(max_participants=2)).code
     person.join(code)
@@ -414,6 +425,117 @@ def test_each_hub_user_is_rate_limited_on_joins_and_answers(start: Callable[...,
         person.join(code)
     other = service.client("p2-token")
     assert other.record(code, other.join(code), Q2, [1]).counted
+
+
+PROXIED = (
+    "the room service takes requests only from participants' own servers, never through the hub's public "
+    "address: rooms are joined from the workshop's page"
+)
+
+
+def test_requests_through_the_hubs_proxy_are_refused_before_the_hub_is_asked(start: Callable[..., Service]) -> None:
+    asked: list[str] = []
+
+    def identify(token: str) -> str | None:
+        asked.append(token)
+        return TOKENS.get(token)
+
+    service = start(identify=identify)
+    code = service.client("fac-token").open_room().code
+    asked.clear()
+    # configurable-http-proxy adds the X-Forwarded ones (unless told --no-x-forward); Forwarded is the standard's.
+    for header in ("X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded"):
+        for path, method, body in (
+            (f"api/rooms/{code}/join", "POST", b"{}"),
+            (f"api/rooms/{code}/answer", "POST", b'{"token": "t", "activity": "quiz:m:q1", "answer": [0]}'),
+            (f"api/rooms/{code}/participants", "GET", None),
+            ("api/me", "GET", None),
+        ):
+            # With a participant's token, with the facilitator's, or with none (a script holding only a cookie).
+            for token in ("p1-token", "fac-token", None):
+                assert raw(service.url + path, method, body, token=token, headers={header: "203.0.113.9"}) == (
+                    403,
+                    "application/json; charset=utf-8",
+                    {"error": PROXIED, "kind": "forbidden"},
+                ), (header, path, token)
+    assert asked == []  # a flood through the public address costs the hub nothing
+    assert raw(service.url, headers={"X-Forwarded-For": "203.0.113.9"}) == (200, "text/plain; charset=utf-8", "ok")
+    assert service.client("fac-token").participants(code) == 0
+    assert service.client("p1-token").join(code)  # the same request sent directly, as a kernel sends it
+
+
+def test_a_hub_user_becomes_at_most_three_participants_of_a_room(start: Callable[..., Service]) -> None:
+    service = start(rate_limit=RateLimit(writes=100, seconds=60))
+    facilitator = service.client("fac-token")
+    code, other = facilitator.open_room().code, facilitator.open_room().code
+    person = service.client("p1-token")
+    tokens = [person.join(code) for _ in range(3)]
+    too_many = (
+        f"hub user pat1 has joined room {code} as a new participant 3 times already, the most one person may: "
+        "a page that kept its place rejoins as the same participant"
+    )
+    with pytest.raises(PermissionError, match=exactly(too_many)):
+        person.join(code)
+    with pytest.raises(PermissionError, match=exactly(too_many)):
+        person.join(code, "a-token-of-no-room")
+    status, _kind, body = raw(service.url + f"api/rooms/{code}/join", "POST", b"{}", token="p1-token")
+    assert (status, body) == (403, {"error": too_many, "kind": "forbidden"})
+    assert person.join(code, tokens[0]) == tokens[0]  # coming back is free, joined or left
+    assert person.leave(code, tokens[1]) is True
+    assert person.join(code, tokens[1]) == tokens[1]
+    assert person.join(other)  # per room
+    assert service.client("p2-token").join(code)  # per hub user
+    assert facilitator.participants(code) == 4
+    assert person.record(code, tokens[2], Q1, [0]).counted
+    assert facilitator.end(code) is True
+    assert service.running.call(lambda: service.app.rooms.admissions.joins_by(code, "pat1")) == 0  # forgotten
+    assert service.running.call(lambda: service.app.rooms.admissions.joins_by(other, "pat1")) == 1
+
+
+def test_a_room_takes_a_burst_of_new_participants_then_one_at_a_time(start: Callable[..., Service]) -> None:
+    monotonic = Clock()
+    service = start(
+        join_budget=JoinBudget(burst=2, per_minute=6), rate_limit=RateLimit(writes=100, seconds=60), monotonic=monotonic
+    )
+    facilitator = service.client("fac-token")
+    code = facilitator.open_room().code
+    first, second, third = (service.client(f"p{number}-token") for number in (1, 2, 3))
+    kept = first.join(code)
+    second.join(code)
+
+    def slowly(seconds: int) -> str:
+        return (
+            f"room {code} is taking new participants more slowly now (at most 2 at once, then 6 a minute): "
+            f"try again in {seconds} seconds"
+        )
+
+    with pytest.raises(RateLimited, match=exactly(slowly(10))):
+        third.join(code)
+    status, _kind, body = raw(service.url + f"api/rooms/{code}/join", "POST", b"{}", token="p3-token")
+    assert (status, body) == (429, {"error": slowly(10), "kind": "rate-limited"})
+    assert first.join(code, kept) == kept  # a participant coming back is never slowed
+    monotonic.now += 4
+    with pytest.raises(RateLimited, match=exactly(slowly(6))):
+        third.join(code)
+    monotonic.now += 6
+    assert third.join(code)
+    with pytest.raises(RateLimited, match=exactly(slowly(10))):
+        service.client("p4-token").join(code)
+    assert facilitator.participants(code) == 3
+    # Another room has a budget of its own; one no larger than the burst is full before it is slowed.
+    small = facilitator.open_room(RoomSettings(max_participants=2)).code
+    assert service.client("p4-token").join(small)
+    assert first.join(small)
+    with pytest.raises(RoomFull, match=exactly(f"room {small} is full: it takes 2 participants")):
+        second.join(small)
+
+
+def test_join_budgets_are_checked() -> None:
+    assert JoinBudget().describe() == "at most 100 at once, then 60 a minute"
+    with pytest.raises(ValueError, match="a join budget lets at least 1 participant in"):
+        JoinBudget(burst=0)
+    with pytest.raises(ValueError, match="a join budget lets at least 1 participant in"):
+        JoinBudget(per_user=0)
 
 
 def test_bad_requests_and_unknown_addresses_get_one_json_line_never_a_traceback(
@@ -532,15 +654,38 @@ class FakeHub:
 
     SERVICE_TOKEN = "service-token"
     USERS: ClassVar[dict[str, dict[str, Any]]] = {
+        # What JupyterHub 6.1 answers for a server's token (its scopes, intersected with its owner's).
         "pat-server": {
+            "kind": "user",
+            "name": "pat",
+            "scopes": ["access:servers!server=pat/", "access:services!service=room", "users:activity!user=pat"],
+        },
+        "gia-server": {
+            "kind": "user",
+            "name": "gia",
+            "scopes": ["access:servers!server=gia/", "access:services!service=room"],
+        },
+        "ada-server": {"kind": "user", "name": "ada", "scopes": ["access:servers!server=ada/", "access:services"]},
+        "lab-server": {"kind": "user", "name": "lou", "scopes": ["access:servers!server=lou/"]},
+        "culler": {"kind": "service", "name": "idle-culler", "scopes": ["access:services!service=room"]},
+        # A token pat minted with default scopes: everything pat holds, servers user-wide (as the real hub said).
+        "pat-minted": {
+            "kind": "user",
+            "name": "pat",
+            "scopes": ["access:servers!user=pat", "access:services!service=room", "tokens!user=pat"],
+        },
+        # One minted with a server token's scopes before pat had a server: the hub resolves no server scope.
+        "pat-imitation": {
             "kind": "user",
             "name": "pat",
             "scopes": ["access:services!service=room", "users:activity!user=pat"],
         },
-        "gia-server": {"kind": "user", "name": "gia", "scopes": ["access:services!service=room"]},
-        "ada-server": {"kind": "user", "name": "ada", "scopes": ["access:services"]},
-        "lab-server": {"kind": "user", "name": "lou", "scopes": ["access:servers!server=lou/"]},
-        "culler": {"kind": "service", "name": "idle-culler", "scopes": ["access:services!service=room"]},
+        # A server scope of someone else's server does not make pat's token a server's.
+        "pat-other-server": {
+            "kind": "user",
+            "name": "pat",
+            "scopes": ["access:servers!server=patricia/", "access:services!service=room"],
+        },
     }
     MODELS: ClassVar[dict[str, dict[str, Any]]] = {
         "pat": {"kind": "user", "name": "pat", "admin": False, "groups": []},
@@ -615,6 +760,18 @@ def test_the_real_hub_auth_wiring_identifies_users_and_facilitators(tmp_path: Pa
         for token in ("lab-server", "culler", "unknown"):
             with pytest.raises(PermissionError, match=exactly(refused)):
                 client(token).join(code)
+        not_a_server = (
+            "this token of hub user pat is not their running server's: the room service takes only the token a "
+            "participant's own single-user server holds, never one made by hand"
+        )
+        for token in ("pat-minted", "pat-imitation", "pat-other-server"):
+            with pytest.raises(PermissionError, match=exactly(not_a_server)):
+                client(token).join(code)
+        assert raw(url + f"api/rooms/{code}/join", "POST", b"{}", token="pat-minted") == (
+            403,
+            "application/json; charset=utf-8",
+            {"error": not_a_server, "kind": "forbidden"},
+        )
         assert hub.lookups == ["pat", "gia", "ada"]
         client("gia-server").counts(code)
         assert hub.lookups == ["pat", "gia", "ada"]  # kept for 30 seconds
@@ -638,6 +795,14 @@ def test_the_real_hub_auth_wiring_identifies_users_and_facilitators(tmp_path: Pa
 def test_the_service_module_names_what_the_hub_configuration_needs() -> None:
     assert room_service.SERVICE_NAME == "room"
     assert room_service.USER_SCOPES == ["access:services!service=room"]
+    # The user role to configure: JupyterHub's `self` without minting tokens (or sharing servers), and the room.
+    assert USER_ROLE_SCOPES == [
+        "read:users!user",
+        "users:activity!user",
+        "servers!user",
+        "access:servers!user",
+        "access:services!service=room",
+    ]
     assert Standing.ADMIN.facilitator and Standing.FACILITATOR.facilitator and not Standing.PARTICIPANT.facilitator
 
 

@@ -9,7 +9,9 @@
   template and server settings (``share/jupyter``, ``binder-config``: the same ones Binder uses; they turn
   JupyterLab, terminals, language servers and the classic-notebook shim off: each costs every participant
   start-up time, 0.6 s of a 2.3 s start, and is a door a workshop does not need), and the room service's
-  address in their environment.
+  address in their environment. Each server serves the app and nothing else: the server extension refuses
+  every other address (kernels, contents, sessions, files, the tree) with 403 and passes a page's kernel only
+  Voilà's message types (:mod:`therapy_workshop.shell.app_only`).
 - **The room** is a hub-managed service (:mod:`therapy_workshop.hub.room_service`) that every user's server
   reaches with its own hub token; its SQLite file lives in the hub's folder.
 - **Idle servers are culled** (``make hub``) by jupyterhub-idle-culler, run by the hub as a service, and culled
@@ -21,7 +23,9 @@ settings, and ``tests/test_deploy_values.py`` checks that the two agree.
 The settings come from the environment, so that ``make hub HOST=0.0.0.0 PORT=80`` works like ``make app``:
 ``HOST``, ``PORT``, ``HUB_BASE_URL`` (a path to serve under), ``HUB_DIR`` (the hub's own files),
 ``CULL_SERVERS_AFTER`` (idle seconds before a server is stopped), ``CULL_AFTER`` (seconds a kernel whose page
-has gone is kept), ``FACILITATOR_KEY``, ``ROOM_MINIMUM``.
+has gone is kept), ``FACILITATOR_KEY``, ``ROOM_MINIMUM``, ``FACILITATORS_RUN_CODE`` (``yes`` opens the servers of
+hub admins and the facilitators' group; by default every server, theirs included, serves the app and nothing
+else: :mod:`therapy_workshop.shell.app_only`).
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from therapy_workshop.hub.login import APP_PATH
+from therapy_workshop.hub.login import FACILITATORS_GROUP
 from therapy_workshop.room.values import room_settings
 from therapy_workshop.shell.access import DIGEST_VARIABLE, facilitator_key
+from therapy_workshop.shell.app_only import APP_PATH
 from therapy_workshop.shell.kernel_limits import DEFAULT_CULL_AFTER
 from therapy_workshop.shell.room_server import local_address
+from therapy_workshop.shell.server_extension import OPEN_SERVER_VARIABLE
 
 #: The repository: notebooks, template and server settings are read from here by every single-user server.
 REPO = Path(__file__).resolve().parents[3]
@@ -131,7 +137,7 @@ def configure_workshop(c: Any, environ: MutableMapping[str, str], room_port: int
     already configured with (The Littlest JupyterHub has its own spawner, proxy, culler and users) and changes
     nothing else: the spawner, ports, database and culler are :func:`configure`'s, for ``make hub`` only.
     """
-    from therapy_workshop.hub.room_service import SERVICE_NAME, SERVICE_SCOPES, USER_SCOPES
+    from therapy_workshop.hub.room_service import SERVICE_NAME, SERVICE_SCOPES, USER_ROLE_SCOPES
 
     room_settings(environ)  # a wrong ROOM_MINIMUM stops the hub now, not the first room
     key = facilitator_key(environ)
@@ -149,6 +155,8 @@ def configure_workshop(c: Any, environ: MutableMapping[str, str], room_port: int
         ROOM_URL_VARIABLE: f"http://127.0.0.1:{room_port}{_hub_base_url(c)}services/{SERVICE_NAME}/",
     }
     c.Spawner.server_token_scopes = SERVER_TOKEN_SCOPES
+    if _facilitators_run_code(environ):
+        c.Spawner.pre_spawn_hook = _opening_for_facilitators(_configured(c.Spawner, "pre_spawn_hook", None))
     c.JupyterHub.services = [
         *_configured(c.JupyterHub, "services", []),
         {
@@ -166,10 +174,45 @@ def configure_workshop(c: Any, environ: MutableMapping[str, str], room_port: int
     ]
     c.JupyterHub.load_roles = [
         *_configured(c.JupyterHub, "load_roles", []),
-        {"name": "user", "scopes": ["self", *USER_SCOPES]},
+        # JupyterHub's default user role is `self`; this is `self` without `tokens` (a visitor cannot mint a
+        # token, so nothing but their server's own token reaches the room) and without sharing.
+        {"name": "user", "scopes": USER_ROLE_SCOPES},
         {"name": "room-service", "services": [SERVICE_NAME], "scopes": SERVICE_SCOPES},
     ]
     return key
+
+
+#: The hub setting with which an admin opens facilitators' servers (``make hub FACILITATORS_RUN_CODE=yes``).
+FACILITATORS_RUN_CODE = "FACILITATORS_RUN_CODE"
+
+
+def _facilitators_run_code(environ: Mapping[str, str]) -> bool:
+    """Whether the admin opted in to facilitators' servers running code (``yes``); anything but yes/no stops."""
+    text = environ.get(FACILITATORS_RUN_CODE, "").strip().lower()
+    if text not in ("", "yes", "no"):
+        raise HubSettingsError(f"{FACILITATORS_RUN_CODE} must be yes or no, not {text!r}")
+    return text == "yes"
+
+
+def _opening_for_facilitators(earlier: Any) -> Any:
+    """A ``pre_spawn_hook`` that opens the servers of hub admins and the facilitators' group, and nobody else's.
+
+    It runs after any hook the hub already had, and sets ``THERAPY_WORKSHOP_OPEN_SERVER=yes``. An open server runs
+    code through Jupyter's REST API, as the hub's account (or, on The Littlest JupyterHub, the facilitator's own
+    Linux user): only for an admin who chose it, for people they trust.
+    """
+
+    async def hook(spawner: Any) -> None:
+        if earlier is not None:
+            outcome = earlier(spawner)
+            if hasattr(outcome, "__await__"):
+                await outcome
+        user = spawner.user
+        groups = {group.name for group in getattr(user, "groups", [])}
+        if getattr(user, "admin", False) or FACILITATORS_GROUP in groups:
+            spawner.environment = {**spawner.environment, OPEN_SERVER_VARIABLE: "yes"}
+
+    return hook
 
 
 def _hub_base_url(c: Any) -> str:

@@ -8,18 +8,37 @@ the store (first answer wins, minimum counts, idle rooms end, ending deletes) ho
 
 Who may do what, and why:
 
-- **Every request names a hub user.** Its ``Authorization: token …`` is asked of the hub (JupyterHub's
-  :class:`~jupyterhub.services.auth.HubAuth`); the token must carry ``access:services!service=room``
-  (:data:`USER_SCOPES`, given to every user and every server token by the hub's configuration). No token: 401;
-  a token the hub does not know, or without that scope: 403. Cookies are never read, so a web page a user
-  visits cannot act for them here.
+- **Only participants' own servers are served, never the hub's public address.** On every deployment kernels
+  reach the service directly (``make hub`` and The Littlest JupyterHub: ``127.0.0.1``; Kubernetes: the hub
+  Service's room port, which only user pods may reach), while the hub's proxy, which also routes
+  ``/services/room/`` to it, adds ``X-Forwarded-For`` to everything it forwards (configurable-http-proxy does
+  unless started with ``--no-x-forward``). A request carrying any forwarding header (:data:`FORWARDED_HEADERS`)
+  came from outside and is refused (403) before the hub is asked anything: a script that only visited
+  ``/hub/tmplogin`` holds a hub cookie, and could mint a hub token, but can send neither from where the service
+  listens. To join and answer it would have to drive a live page, a server and a kernel of its own.
+- **Every request names a hub user, with their running server's token.** Its ``Authorization: token …`` is
+  asked of the hub (JupyterHub's :class:`~jupyterhub.services.auth.HubAuth`); the token must carry
+  ``access:services!service=room`` (:data:`USER_SCOPES`, given to every user and every server token by the
+  hub's configuration) and be a single-user server's own: JupyterHub 6 answers a token with the scopes it
+  holds now (its own, intersected with its owner's), and a server's token holds
+  ``access:servers!server=<user>/…`` (:data:`SERVER_SCOPE`), which the hub resolves only for a server token
+  and which a token stops holding when the server stops (the token is deleted with it). A token a user mints
+  with default scopes holds the user-wide ``access:servers!user=<user>`` instead, so it is refused; one minted
+  to imitate a server's scopes is refused only once users may no longer mint tokens (:data:`USER_ROLE_SCOPES`,
+  the user role without ``tokens``). No token: 401; a token the hub does not know, without that scope, or not
+  a server's: 403. Cookies are never read, so a web page a user visits cannot act for them here.
 - **Facilitators** are hub admins and members of the group ``$THERAPY_WORKSHOP_FACILITATORS_GROUP``
   (``facilitators``), looked up with the service's own token (:data:`SERVICE_SCOPES`) and kept 30 seconds. Only
   they open, follow, reveal and end rooms, and only their own: a room someone else opened answers 403, except
   to a hub admin, who may act on any room (a facilitator who left without ending theirs).
 - **Any hub user** joins, leaves, answers and reads what was shared with them, as the participant tokens of
   the store allow. Joins and answers are rate limited per hub user as well (429): the store limits each
-  participant token, and one hub user could make many tokens.
+  participant token, and one hub user could make many tokens. How many are joined is the facilitators' to
+  read, as the counts are.
+- **New participants are limited per room**, which no new account resets
+  (:class:`~therapy_workshop.room.limits.RoomAdmissions`): a room takes a burst of 100 at once, then one a
+  second (429, saying when to try again), and one hub user becomes at most three of a room's participants
+  (403). Coming back with the token the page kept is not a new participant.
 - **Who opened a room** is kept in the same SQLite file, in a ``room_owners`` table of this module (the store's
   own tables are untouched): rooms outlive a restart of the service (the hub restarts its services when it
   restarts), so their owners must too. A room's row is deleted when the room ends, whether a facilitator ended
@@ -56,10 +75,18 @@ from tornado.netutil import bind_sockets
 from therapy_workshop.room import wire
 from therapy_workshop.room.catalogue import Catalogue
 from therapy_workshop.room.codes import RoomCodeError, normalise_code
-from therapy_workshop.room.limits import RateLimit, RateLimiter, Verdict
+from therapy_workshop.room.limits import JoinBudget, RateLimit, RateLimiter, RoomAdmissions, Verdict, seconds_to_say
 from therapy_workshop.room.schema import connect
 from therapy_workshop.room.store import STORE_ENV, STORE_FILE, RoomStore
-from therapy_workshop.room.values import Room, RoomFull, RoomSettings, UnknownActivity, UnknownRoom, room_settings
+from therapy_workshop.room.values import (
+    Membership,
+    Room,
+    RoomFull,
+    RoomSettings,
+    UnknownActivity,
+    UnknownRoom,
+    room_settings,
+)
 
 #: The service's name in the hub's configuration: its address is ``/services/room/``.
 SERVICE_NAME = "room"
@@ -70,6 +97,22 @@ SERVICE_NAME = "room"
 SERVICE_SCOPES = ["read:users:name", "read:users:groups"]
 #: What every user, and every single-user server's token, needs to use the room.
 USER_SCOPES = [f"access:services!service={SERVICE_NAME}"]
+#: The scope every single-user server's token holds, and a token made otherwise does not: ``access:servers``
+#: filtered to one of the token owner's own servers (``!server=<user>/<server name>``). JupyterHub resolves the
+#: ``!server`` filter of ``Spawner.server_token_scopes`` when it makes the server's token (user.py, ``spawn``).
+SERVER_SCOPE = "access:servers!server="
+#: The hub's ``user`` role as it should be: JupyterHub's ``self`` without ``tokens`` (minting, listing and
+#: revoking one's own tokens) and the server-sharing scopes, plus the room. With ``self`` a visitor can mint a
+#: token with a server token's scopes; nothing in the workshop needs a user to make tokens.
+USER_ROLE_SCOPES = [
+    "read:users!user",
+    "users:activity!user",
+    "servers!user",
+    "access:servers!user",
+    *USER_SCOPES,
+]
+#: Headers a proxy adds to what it forwards. Kernels reach the service directly and send none of them.
+FORWARDED_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded")
 #: The hub group whose members are facilitators (hub admins always are).
 GROUP_VARIABLE = "THERAPY_WORKSHOP_FACILITATORS_GROUP"
 #: The address to listen on, when it is not the host of ``JUPYTERHUB_SERVICE_URL`` (Zero to JupyterHub: 0.0.0.0).
@@ -170,6 +213,7 @@ class ServedRooms:
         *,
         settings: RoomSettings,
         rate_limit: RateLimit,
+        join_budget: JoinBudget | None = None,
         facilitators_group: str = DEFAULT_GROUP,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -179,6 +223,8 @@ class ServedRooms:
         self.owners = RoomOwners(store.path)
         self.rate_limit = rate_limit
         self._limiter = RateLimiter(rate_limit, monotonic)
+        self.join_budget = join_budget or JoinBudget()
+        self.admissions = RoomAdmissions(self.join_budget, monotonic)
 
     def check_facilitator(self, caller: Caller) -> None:
         """``NotAllowed`` unless the caller is a facilitator."""
@@ -230,16 +276,47 @@ class ServedRooms:
             if owner != caller.name and (owner is not None or self._is_open(code)):
                 raise self._not_yours(code)
         ended = self.store.end(code)
-        self.owners.forget_ended()
+        self._forget_ended()
         if ended:
             log.info("room %s ended by %s", code, caller.name)
         return ended
 
     def end_idle(self) -> list[str]:
-        """End rooms idle past their time, and forget who opened them."""
+        """End rooms idle past their time, and forget who opened them and who joined them."""
         ended = self.store.end_idle()
-        self.owners.forget_ended()
+        self._forget_ended()
         return ended
+
+    def participants(self, caller: Caller, code: str) -> int:
+        """How many are joined in a room the caller may follow: a participant learns nothing from a count."""
+        return self.store.participants(self.followed(caller, code).code)
+
+    def join(self, caller: Caller, code: str, kept: str | None) -> str:
+        """Join ``code`` as the caller: back with the token their page ``kept``, or as a new participant.
+
+        Coming back (a token of this room, joined or left) is free. A new participant is refused when the caller
+        became :attr:`JoinBudget.per_user` of this room's participants already (``NotAllowed``), or when the room
+        has taken its burst of new participants and not yet its next one (``TooManyWrites``, saying when).
+        """
+        room = self.store.room(code)  # UnknownRoom first: no budget is kept for a code that is not a room
+        if kept is not None and self.store.membership(room.code, kept) is not Membership.NOT_JOINED:
+            return self.store.join(room.code, kept)
+        budget = self.join_budget
+        if self.admissions.joins_by(room.code, caller.name) >= budget.per_user:
+            raise NotAllowed(
+                f"hub user {caller.name} has joined room {room.code} as a new participant {budget.per_user} times "
+                "already, the most one person may: a page that kept its place rejoins as the same participant"
+            )
+        wait = self.admissions.wait(room.code)
+        if wait > 0 and room.settings.max_participants > budget.burst:  # a smaller room is full first: say so
+            raise TooManyWrites(
+                f"room {room.code} is taking new participants more slowly now ({budget.describe()}): "
+                f"try again in {seconds_to_say(wait)}"
+            )
+        token = self.store.join(room.code, None)
+        self.admissions.admitted(room.code, caller.name)
+        self.owners.forget_ended()  # joining ends idle rooms first
+        return token
 
     def allow_writes(self, caller: Caller, count: int) -> None:
         """Count ``count`` writes (joins or answers) against the caller; ``TooManyWrites`` over the limit."""
@@ -254,6 +331,11 @@ class ServedRooms:
         """Close the store's and the owners' connections (the rooms stay in the file)."""
         self.owners.close()
         self.store.close()
+
+    def _forget_ended(self) -> None:
+        """Forget the owners and the admissions of rooms that are no longer open."""
+        self.owners.forget_ended()
+        self.admissions.forget({room.code for room in self.store.open_rooms()})
 
     def _is_open(self, code: str) -> bool:
         try:
@@ -350,7 +432,16 @@ class _HubUserHandler(_JsonHandler):
     _parsed: dict[str, Any] | None = None
 
     async def prepare(self) -> None:
-        """401 without a token, 403 for a token the hub does not accept for this service, 503 if it cannot say."""
+        """403 through a proxy; 401 without a token, 403 for a token the hub does not accept here, 503 if it cannot say.
+
+        A forwarded request is refused before the hub is asked: a flood through the public address costs the hub
+        nothing.
+        """
+        if any(header in self.request.headers for header in FORWARDED_HEADERS):
+            raise NotAllowed(
+                "the room service takes requests only from participants' own servers, never through the hub's "
+                "public address: rooms are joined from the workshop's page"
+            )
         token = _token_from(self.request.headers.get("Authorization", ""))
         if not token:
             raise Unauthenticated(
@@ -359,6 +450,8 @@ class _HubUserHandler(_JsonHandler):
         identify: Identify = self.settings["identify"]
         try:
             name = await _resolved(identify(token))
+        except NotAllowed:  # the hub knows the token, and it is not one this service takes
+            raise
         except (HubUnavailable, web.HTTPError) as error:  # HubAuth's way of saying the hub did not answer
             log.error("the hub could not be asked whose token a request to %s carries: %s", self.request.path, error)
             raise HubUnavailable("the hub could not be asked who sent this request; try again") from None
@@ -507,12 +600,10 @@ class JoinHandler(_HubUserHandler):
     """``POST api/rooms/<code>/join``: ``{"token": kept | null}`` → ``{"token": token}``."""
 
     def post(self, code: str) -> None:
-        """Join (rate limited per hub user); 404 unknown room, 409 full."""
+        """Join (rate limited per hub user, new participants per room); 404 unknown room, 409 full."""
         kept = self.body().get("token")
         self.rooms.allow_writes(self.participant(), 1)
-        token = self.rooms.store.join(code, kept if isinstance(kept, str) else None)
-        self.rooms.owners.forget_ended()  # joining ends idle rooms first
-        self.reply({"token": token})
+        self.reply({"token": self.rooms.join(self.participant(), code, kept if isinstance(kept, str) else None)})
 
 
 class LeaveHandler(_HubUserHandler):
@@ -532,11 +623,11 @@ class MembershipHandler(_HubUserHandler):
 
 
 class ParticipantsHandler(_HubUserHandler):
-    """``GET api/rooms/<code>/participants``: ``{"participants": n}``."""
+    """``GET api/rooms/<code>/participants``: ``{"participants": n}``, to the room's facilitator (or an admin)."""
 
-    def get(self, code: str) -> None:
+    async def get(self, code: str) -> None:
         """How many are joined."""
-        self.reply({"participants": self.rooms.store.participants(code)})
+        self.reply({"participants": self.rooms.participants(await self.caller(), code)})
 
 
 class AnswerHandler(_HubUserHandler):
@@ -587,6 +678,7 @@ def make_app(
     catalogue: Catalogue | None = None,
     settings: RoomSettings | None = None,
     rate_limit: RateLimit | None = None,
+    join_budget: JoinBudget | None = None,
     facilitators_group: str = DEFAULT_GROUP,
     clock: Callable[[], float] = time.time,
     monotonic: Callable[[], float] = time.monotonic,
@@ -598,13 +690,15 @@ def make_app(
     function. :func:`main` passes the real ones
     (:func:`hub_identify`, :class:`HubStandings`); tests pass their own. ``settings`` are for rooms opened without
     any (default: ``room_settings(os.environ)``); ``rate_limit`` is per hub user (default: the store's, per
-    participant, since one hub user is one person). ``catalogue``, ``clock`` and ``monotonic`` are the store's.
+    participant, since one hub user is one person); ``join_budget`` is per room (default: :class:`JoinBudget`'s).
+    ``catalogue``, ``clock`` and ``monotonic`` are the store's.
     """
     store = RoomStore(store_path, catalogue, clock=clock, monotonic=monotonic)
     rooms = ServedRooms(
         store,
         settings=settings if settings is not None else room_settings(os.environ),
         rate_limit=rate_limit or store.rate_limit,
+        join_budget=join_budget,
         facilitators_group=facilitators_group,
         monotonic=monotonic,
     )
@@ -643,7 +737,8 @@ def hub_identify(auth: Any) -> Identify:
     It makes the check :class:`~jupyterhub.services.auth.HubAuthenticated` makes (the token's scopes against
     ``auth.access_scopes``, by default ``access:services!service=<this service's name>``), but awaits the hub
     instead of blocking the loop on it, and answers in this service's JSON rather than a redirect to a login
-    page. Only users use rooms: a service's token is not accepted.
+    page. Only users use rooms: a service's token is not accepted. And only with their server's token: one
+    without :data:`SERVER_SCOPE` for one of its owner's own servers raises ``NotAllowed`` (see the module's notes).
     """
     from jupyterhub.services.auth import check_scopes
 
@@ -651,13 +746,21 @@ def hub_identify(auth: Any) -> Identify:
         model = await auth.user_for_token(token, sync=False)
         if not isinstance(model, dict) or model.get("kind", "user") != "user":
             return None
-        if not check_scopes(auth.access_scopes, set(model.get("scopes") or ())):
+        scopes = {scope for scope in model.get("scopes") or () if isinstance(scope, str)}
+        if not check_scopes(auth.access_scopes, scopes):
             log.warning(
                 "hub user %s may not use the room service: their token lacks %s", model.get("name"), USER_SCOPES
             )
             return None
         name = model.get("name")
-        return name if isinstance(name, str) and name else None
+        if not isinstance(name, str) or not name:
+            return None
+        if not any(scope.startswith(f"{SERVER_SCOPE}{name}/") for scope in scopes):
+            raise NotAllowed(
+                f"this token of hub user {name} is not their running server's: the room service takes only the "
+                "token a participant's own single-user server holds, never one made by hand"
+            )
+        return name
 
     return identify
 
