@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import types
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from therapy_workshop.hub.login import WorkshopAuthenticator, facilitator_app_ur
 from therapy_workshop.shell import server_extension
 from therapy_workshop.shell.access import DIGEST_VARIABLE, FacilitatorKeyError, digest
 from therapy_workshop.shell.app_only import ALLOWED_MESSAGE_TYPES, AppOnlyMatcher, RefusedHandler
+from therapy_workshop.shell.server_extension import OPEN_SERVER_VARIABLE
 
 
 @pytest.fixture
@@ -182,3 +184,42 @@ def test_the_join_link_opens_each_participants_own_server_on_a_hub(
     page: str, environ: dict[str, str], link: str
 ) -> None:
     assert join_link(page, "ABC234", environ) == link
+
+
+def spawner_of(name: str, admin: bool = False, groups: tuple[str, ...] = ()) -> Any:
+    user = types.SimpleNamespace(name=name, admin=admin, groups=[types.SimpleNamespace(name=group) for group in groups])
+    return types.SimpleNamespace(user=user, environment={"JUPYTER_PATH": "/share"})
+
+
+def test_every_server_is_app_only_unless_an_admin_opens_facilitators_servers(tmp_path: Path) -> None:
+    closed = Config()
+    hub_config.configure_workshop(closed, {}, room_port=1, room_folder=tmp_path)
+    assert "pre_spawn_hook" not in closed.Spawner  # nobody's server is opened
+
+    opened = Config()
+    hub_config.configure_workshop(opened, {"FACILITATORS_RUN_CODE": "yes"}, room_port=1, room_folder=tmp_path)
+    hook = opened.Spawner.pre_spawn_hook
+    participant, facilitator, admin = (
+        spawner_of("a1b2"),
+        spawner_of("facilitator", groups=("facilitators",)),
+        spawner_of("root", admin=True),
+    )
+    for spawner in (participant, facilitator, admin):
+        asyncio.run(hook(spawner))
+    assert participant.environment == {"JUPYTER_PATH": "/share"}
+    assert facilitator.environment == admin.environment == {"JUPYTER_PATH": "/share", OPEN_SERVER_VARIABLE: "yes"}
+
+
+def test_opening_facilitators_servers_keeps_the_hubs_own_hook(tmp_path: Path) -> None:
+    seen: list[str] = []
+    c = Config()
+    c.Spawner.pre_spawn_hook = lambda spawner: seen.append(spawner.user.name)
+    hub_config.configure_workshop(c, {"FACILITATORS_RUN_CODE": "yes"}, room_port=1, room_folder=tmp_path)
+    asyncio.run(c.Spawner.pre_spawn_hook(spawner_of("a1b2")))
+    assert seen == ["a1b2"]
+
+
+def test_facilitators_run_code_takes_yes_or_no(tmp_path: Path) -> None:
+    with pytest.raises(HubSettingsError) as caught:
+        hub_config.configure_workshop(Config(), {"FACILITATORS_RUN_CODE": "maybe"}, room_port=1, room_folder=tmp_path)
+    assert str(caught.value) == "FACILITATORS_RUN_CODE must be yes or no, not 'maybe'"
