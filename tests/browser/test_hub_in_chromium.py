@@ -228,13 +228,14 @@ class CookieOnly:
             assert time.monotonic() < deadline, "the temporary user's server did not start"
             time.sleep(0.5)
 
-    def xsrf(self) -> str:
-        """The XSRF cookie the user's server set, sent back as its header (as a page's script would)."""
-        values = [cookie.value for cookie in self.jar if cookie.name == "_xsrf" and "/user/" in cookie.path]
+    def xsrf(self, where: str) -> str:
+        """The XSRF cookie the hub (``/hub/``) or the user's server (``/user/``) set, as a page's script sends it."""
+        values = [cookie.value for cookie in self.jar if cookie.name == "_xsrf" and f"/{where}/" in cookie.path]
         return values[0] if values else ""
 
     def ask(self, method: str, url: str, body: bytes | None = None) -> tuple[int, str]:
-        headers = {"X-XSRFToken": self.xsrf(), "Content-Type": "application/json"}
+        where = "hub" if "/hub/" in url else "user"
+        headers = {"X-XSRFToken": self.xsrf(where), "Content-Type": "application/json"}
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
             with self.opener.open(request, timeout=30) as response:
@@ -261,6 +262,9 @@ def test_a_temporary_user_with_only_a_cookie_can_reach_nothing_but_the_app(hub: 
     assert script.ask("GET", server + APP.lstrip("/"))[0] == 200  # the app itself still opens
     status, _ = script.ask("GET", f"{hub.url}/hub/api/users")
     assert status == 403  # no list of who else is here
+    status, said = script.ask("POST", f"{hub.url}/hub/api/users/{script.user}/tokens", b'{"note": "mine"}')
+    assert status == 403  # no token of their own, which could reach the room service or their server
+    assert f"User {script.user} not found or no permissions to generate tokens" in said
 
 
 def test_a_participants_page_cannot_run_code_on_its_own_kernel(chromium: Any, hub: RunningHub, tmp_path: Path) -> None:
