@@ -108,7 +108,7 @@ def test_a_name_is_printed_as_typed_never_read_as_markup(workshop: Workshop) -> 
 def test_a_chinese_name_is_not_printed_and_the_learner_is_told_which_characters(workshop: Workshop) -> None:
     widget = certificate_widget(workshop, "王小明")
     assert widget.make() is None
-    assert widget.message.value == f'<p class="tw-notice">{CANNOT_PRINT.format("王 小 明")}</p>'
+    assert widget.message.value == f'<p class="tw-notice" role="status">{CANNOT_PRINT.format("王 小 明")}</p>'
     assert widget.download.layout.display == "none"  # nothing to save: no "?" and no boxes
     assert widget.download.data_base64 == ""
     with pytest.raises(fonts.MissingCharacters) as raised:
@@ -119,7 +119,7 @@ def test_a_chinese_name_is_not_printed_and_the_learner_is_told_which_characters(
 def test_only_the_characters_that_cannot_print_are_named(workshop: Workshop) -> None:
     widget = certificate_widget(workshop, "Mai 王 (Wang)")
     assert widget.make() is None
-    assert widget.message.value == f'<p class="tw-notice">{CANNOT_PRINT.format("王")}</p>'
+    assert widget.message.value == f'<p class="tw-notice" role="status">{CANNOT_PRINT.format("王")}</p>'
 
 
 def test_after_the_notice_another_form_of_the_name_makes_the_certificate(workshop: Workshop) -> None:
@@ -137,7 +137,7 @@ def test_after_the_notice_another_form_of_the_name_makes_the_certificate(worksho
 def test_a_thai_name_gets_the_notice_too(workshop: Workshop) -> None:
     widget = certificate_widget(workshop, "สมชาย")
     assert widget.make() is None
-    assert widget.message.value == f'<p class="tw-notice">{CANNOT_PRINT.format("ส ม ช า ย")}</p>'
+    assert widget.message.value == f'<p class="tw-notice" role="status">{CANNOT_PRINT.format("ส ม ช า ย")}</p>'
 
 
 def test_a_system_font_prints_what_the_packaged_fonts_cannot(

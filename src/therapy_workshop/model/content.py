@@ -357,6 +357,7 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "continue_with": frozenset({"title"}),
     "certificate_date": frozenset({"date"}),
     "certificate_cannot_print": frozenset({"characters"}),
+    "certificate_too_long": frozenset({"limit", "count"}),
     "place_discarded": frozenset({"reason"}),
     "room_joined": frozenset({"code"}),
     "room_unknown": frozenset({"code"}),
@@ -393,6 +394,7 @@ class UIStrings(Strict, UIMethods):
     room_ended: str
     room_unavailable: str
     room_unreachable: str
+    room_answers_waiting: str
     room_shared_heading: str
     room_answered: str
     room_start: str
@@ -531,6 +533,10 @@ class UIStrings(Strict, UIMethods):
     certificate_date: str
     certificate_note: str
     certificate_cannot_print: str
+    certificate_too_long: str
+    certificate_making: str
+    certificate_busy: str
+    certificate_failed: str
     post_assessment_title: str
     assessment_thanks: str
     not_taken: str
