@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import pytest
 
 from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.room.hub_client import HubIdentity
 from therapy_workshop.shell.app import WorkshopApp
 from therapy_workshop.shell.render import build_module_page
 from therapy_workshop.validate.yaml_source import ContentError, Problem
@@ -118,3 +119,35 @@ def test_broken_content_shows_a_plain_notice_and_lists_problems_in_the_terminal(
     terminal = capfd.readouterr().err
     assert "content/01-rights/quiz.yaml:12 questions[0].id: id 'Q 1' may use only lowercase" in terminal
     assert "content/ui.yaml:3 next: this key is missing" in terminal
+
+
+@pytest.mark.parametrize(("name", "may_facilitate"), [("fiona", True), ("pat", False)])
+@pytest.mark.parametrize("view", ["facilitator", "results"])
+def test_on_a_hub_only_a_facilitator_gets_the_facilitator_views_without_the_key(
+    workshop: Workshop, monkeypatch: pytest.MonkeyPatch, name: str, may_facilitate: bool, view: str
+) -> None:
+    async def identity() -> HubIdentity:
+        return HubIdentity(name=name, facilitator=may_facilitate)
+
+    monkeypatch.setattr(importlib.import_module("therapy_workshop.shell.app"), "ask_hub_identity", identity)
+    app = WorkshopApp(workshop)
+    app.location.query = f"?view={view}&module=01-rights"  # no loop runs here: the hub has answered already
+    assert (app.facilitator, app.projecting) == (
+        may_facilitate and view == "facilitator",
+        may_facilitate and view == "results",
+    )
+    assert (app.room_panel is not None, app.projector is not None) == (app.facilitator, app.projecting)
+
+
+def test_a_hub_answer_about_an_address_left_meanwhile_changes_nothing(
+    workshop: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = WorkshopApp(workshop)
+
+    async def identity() -> HubIdentity:
+        app.location.query = "?module=01-rights"  # the participant went on while the hub took its time
+        return HubIdentity(name="fiona", facilitator=True)
+
+    monkeypatch.setattr(importlib.import_module("therapy_workshop.shell.app"), "ask_hub_identity", identity)
+    app.location.query = "?view=facilitator&module=01-rights"
+    assert not app.facilitator and app.room_panel is None

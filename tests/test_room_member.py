@@ -13,6 +13,7 @@ import pytest
 
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.room.catalogue import build_catalogue
+from therapy_workshop.room.service import InlineRoomService, RoomService
 from therapy_workshop.room.store import RoomStore
 from therapy_workshop.shell.app import WorkshopApp
 from therapy_workshop.widgets import answers as answers_module
@@ -96,6 +97,13 @@ def participant(workshop: Workshop, query: str, stored: str = "") -> Participant
     return Participant(kernel, app)
 
 
+def sync_store_of(person: Participant) -> RoomService:
+    """The synchronous store behind a participant's room widget (the SQLite file, run inline)."""
+    inline = person.room._room_store()
+    assert isinstance(inline, InlineRoomService)
+    return inline.service
+
+
 def first_question_counts(store: RoomStore, code: str, workshop: Workshop) -> dict[str, int]:
     key = f"quiz:01-rights:{workshop.quizzes['01-rights'].questions[0].id}"
     counts = store.counts(code).get(key)  # only activities someone answered are listed
@@ -144,12 +152,13 @@ def test_a_typed_code_joins_and_a_wrong_one_is_explained(workshop: Workshop, sto
     assert app.app.current == "00-start"
     assert app.room.form.layout.display != "none"
     with app.kernel.running():
-        assert not app.room.join("ZZZZZZ")
+        app.room.join("ZZZZZZ")
+    assert app.room.code == ""
     assert plain_text(app.room.message.html) == (
         "There is no open room with the code “ZZZZZZ”. Check the code with your facilitator."
     )
     with app.kernel.running():
-        assert app.room.join(f" {room.code.lower()} ")
+        app.room.join(f" {room.code.lower()} ")
     assert app.room.code == room.code
     assert app.room.form.layout.display == "none"
 
@@ -211,7 +220,7 @@ def test_an_assessment_counts_score_bands_by_topic_not_a_score(workshop: Worksho
     assert all(sum(options.values()) == 1 and set(options) == {"0-49", "50-74", "75-100"} for options in bands.values())
 
 
-def test_a_room_store_that_fails_never_stops_the_learners_own_answer(
+def test_a_room_store_that_fails_never_stops_the_learners_own_answer_and_it_is_sent_later(
     workshop: Workshop, store: RoomStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     room = store.open_room()
@@ -220,18 +229,25 @@ def test_a_room_store_that_fails_never_stops_the_learners_own_answer(
     def broken(*_arguments: object) -> None:
         raise sqlite3.DatabaseError("database disk image is malformed")
 
-    monkeypatch.setattr(person.room._room_store(), "record", broken)
-    person.answer_first_question(0)
+    with monkeypatch.context() as patched:
+        patched.setattr(sync_store_of(person), "record", broken)
+        person.answer_first_question(0)
     quiz = next(child for child in person.app.page.children if isinstance(child, QuizSet))
     assert quiz.current.status == "checked" and quiz.current.feedback_text.startswith(("That's right.", "Not quite."))
-    assert plain_text(person.room.message.html) == (
-        "The room's answers cannot be reached right now, so this one was not counted. "
-        "Your own answers and feedback are not affected."
-    )
-    assert person.room.code == room.code  # still in the room: the next answer may get through
+    assert plain_text(person.room.message.html) == ANSWERS_WAIT
+    assert person.room.code == room.code  # still in the room: the answer waits, and the next look sends it
+    with person.kernel.running():
+        person.room.refresh()
+    assert person.room.message.html == ""
+    counts = first_question_counts(store, room.code, workshop)
+    assert counts["0"] == 1 and sum(counts.values()) == 1
 
 
 UNREACHABLE = "The room cannot be reached right now. Please try again in a moment. Everything else works as usual."
+ANSWERS_WAIT = (
+    "The room cannot be reached right now. Your answers are kept on this page and sent when the room is back. "
+    "Everything else works as usual."
+)
 
 
 def test_on_a_hub_a_room_service_that_cannot_be_reached_is_said_and_the_app_goes_on(
@@ -265,7 +281,7 @@ def test_a_joined_participant_whose_room_cannot_be_reached_keeps_working_and_can
         raise ConnectionRefusedError(111, "Connection refused")
 
     for method in ("shared_with", "leave", "membership"):
-        monkeypatch.setattr(person.room._room_store(), method, unreachable)
+        monkeypatch.setattr(sync_store_of(person), method, unreachable)
     with person.kernel.running():
         person.room.refresh()  # the page's 2-second look: nothing raised, nothing changed
         assert person.room.code == room.code

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+import typst
+from purepix import qr
+from purepix.codecs import png
 
-from therapy_workshop.facilitator.room_panel import RoomPanel, join_link, qr_svg
+from therapy_workshop.facilitator.room_panel import RoomPanel
 from therapy_workshop.model.workshop import Workshop
+from therapy_workshop.room.service import InlineRoomService
 from therapy_workshop.room.store import RoomStore
 from therapy_workshop.room.values import UnknownRoom
 from therapy_workshop.shell.app import WorkshopApp
@@ -16,6 +21,17 @@ from therapy_workshop.widgets.feedback import plain_text
 from .test_room_member import participant, store  # noqa: F401 (the store fixture is shared)
 
 FIRST = "quiz:01-rights:rights-end-any-time"
+QR_SVG = re.compile(r'<div class="tw-room-qr" role="img" aria-label="([^"]*)">(<svg .*?</svg>)</div>')
+
+
+def scan_qr(svg: str) -> str:
+    """What a phone reads from the QR code the page shows: the SVG drawn as a picture (by typst, no browser
+    here) and decoded by purepix, a QR reader that shares no code with segno, which made it."""
+    document = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)  # inline SVG, on its own
+    source = '#set page(width: auto, height: auto, margin: 1cm)\n#image(bytes(sys.inputs.svg), format: "svg")'
+    picture = typst.compile(source.encode(), format="png", ppi=72.0, sys_inputs={"svg": document})
+    assert isinstance(picture, bytes)
+    return qr.decode_text(png.loads(picture))
 
 
 def facilitator(workshop: Workshop, key: str) -> WorkshopApp:
@@ -28,7 +44,8 @@ def facilitator(workshop: Workshop, key: str) -> WorkshopApp:
 def room_with_answers(workshop: Workshop, key: str, answers: list[int], joined: int) -> tuple[RoomPanel, list[Any]]:
     """A started room with ``joined`` participants, the first of whom answer module 01's first question."""
     panel: RoomPanel = facilitator(workshop, key).room_panel
-    code = panel.start()
+    panel.start()
+    code = panel.code
     people = [participant(workshop, f"?room={code}") for _ in range(joined)]
     for person, option in zip(people, answers, strict=False):
         person.answer_first_question(option)
@@ -48,13 +65,17 @@ def test_starting_a_room_shows_its_code_join_link_and_qr_code(
     app = facilitator(workshop, facilitator_key)
     panel: RoomPanel = app.room_panel
     assert panel.code == ""
-    code = panel.start()
+    panel.start()
+    code = panel.code
     assert len(code) == 6 and store.room(code).code == code
     summary = plain_text(panel.summary.value)
     assert f"Room {code}" in summary and "0 joined" in summary
     assert f"Participants join at: http://192.168.1.20:8866/?room={code}" in summary
-    assert qr_svg(join_link("http://192.168.1.20:8866/", code)) in panel.summary.value
-    assert 'role="img"' in panel.summary.value
+    # The QR code, read as a phone's camera reads it, opens the same link; its text alternative says the link.
+    (found,) = QR_SVG.findall(panel.summary.value)
+    label, svg = found
+    assert scan_qr(svg) == f"http://192.168.1.20:8866/?room={code}"
+    assert label == f"Participants join at: http://192.168.1.20:8866/?room={code}"
 
 
 def test_bars_appear_only_once_five_have_answered(
@@ -99,7 +120,8 @@ def test_ending_takes_a_second_press_and_deletes_the_room(
     facilitator_key: str,
 ) -> None:
     panel: RoomPanel = facilitator(workshop, facilitator_key).room_panel
-    code = panel.start()
+    panel.start()
+    code = panel.code
     participant(workshop, f"?room={code}").answer_first_question(0)
     panel.end()
     assert store.room(code).code == code  # asked, not yet done
@@ -160,7 +182,8 @@ def test_a_room_that_cannot_be_reached_is_said_in_the_panel_and_nothing_breaks(
     facilitator_key: str,
 ) -> None:
     panel: RoomPanel = facilitator(workshop, facilitator_key).room_panel
-    code = panel.start()
+    panel.start()
+    code = panel.code
     said = "The room cannot be reached right now. Please try again in a moment. Everything else works as usual."
 
     class Unreachable:
@@ -175,7 +198,7 @@ def test_a_room_that_cannot_be_reached_is_said_in_the_panel_and_nothing_breaks(
     working = panel._room_store()
     unreachable = Unreachable()
     unreachable.catalogue = working.catalogue  # the client builds it from the content, not from the service
-    panel._store = unreachable  # type: ignore[assignment]
+    panel._store = InlineRoomService(unreachable)
     panel.refresh()
     assert plain_text(panel.problem.value) == said
     panel.confirm_end()

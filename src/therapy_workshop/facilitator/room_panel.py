@@ -3,6 +3,10 @@
 Shown only in the facilitator view (the run's key), above the notes. Bars update every second from the room
 store; an activity shows nothing until the room's minimum number of people answered it (5 by default), so a bar
 can never point at one person. Ending the room deletes everything about it.
+
+The facilitator's page never waits for the room on the kernel's loop (see :mod:`widgets.ticker`): every call
+runs as a task, a look at the counts is skipped while the last one is still waiting, and a room that cannot be
+reached is said in one line of the panel while the last results stay on screen.
 """
 
 from __future__ import annotations
@@ -18,14 +22,15 @@ import traitlets
 from therapy_workshop.html.markdown import render_markdown
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.room.catalogue import Activity
-from therapy_workshop.room.service import RoomService
-from therapy_workshop.room.values import MINIMUM_VARIABLE, UnknownRoom, room_settings
+from therapy_workshop.room.connect import asynchronous
+from therapy_workshop.room.service import AsyncRoomService, RoomService
+from therapy_workshop.room.values import MINIMUM_VARIABLE, RoomResults, RoomSettings, UnknownRoom, room_settings
 from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.choices import ChoiceGroup
 from therapy_workshop.widgets.feedback import set_hidden
 from therapy_workshop.widgets.room_bars import bars_html
 from therapy_workshop.widgets.room_member import UNREACHABLE, log_room_problem, open_room_store
-from therapy_workshop.widgets.ticker import every
+from therapy_workshop.widgets.ticker import OneAtATime, every, launch
 
 #: How often the facilitator's bars look for new answers (the issue asks for under 2 s).
 REFRESH_EVERY = 1.0
@@ -68,7 +73,11 @@ def debrief_notes(workshop: Any, activity: Activity) -> str:
 
 
 class RoomPanel(lean.VBox):
-    """One room followed live. Python twins: :meth:`start`, :meth:`end`, :meth:`confirm_end`, :meth:`refresh`."""
+    """One room followed live. Python twins: :meth:`start`, :meth:`end`, :meth:`confirm_end`, :meth:`refresh`.
+
+    On a kernel's loop the twins return at once and the room is asked in the background; with no loop running
+    (a test, a script) they have finished when they return.
+    """
 
     css_classes = ("tw-room-panel",)
 
@@ -80,8 +89,13 @@ class RoomPanel(lean.VBox):
         self.workshop = workshop
         self.ui = workshop.ui
         self._open_store = open_store
-        self._store: RoomService | None = None
+        self._store: AsyncRoomService | None = None
         self._shown: tuple[Any, ...] = ()
+        self._looks = OneAtATime()  # one look at the counts in flight at a time
+        self._actions = OneAtATime()  # start or end: a second press while one waits does nothing
+        self._look_again = False  # what is followed changed during a look: look once more after it
+        self._reveals_sent = 0  # reveal changes sent so far: a look from before the last one must not undo it
+        self._putting_back = False  # the boxes are being set as the room has them: nothing to send
         self.start_button = lean.Button(description=self.ui.room_start, button_style="primary")
         self.start_button.on_click(lambda _button: self.start())
         self.summary = lean.HTML()
@@ -96,20 +110,16 @@ class RoomPanel(lean.VBox):
         controls = lean.HBox([self.end_button, self.confirm_button], classes=("tw-buttons",))
         super().__init__([self.start_button, self.summary, self.problem, self.results, self.reveal, controls], **kwargs)
         self._stop = every(REFRESH_EVERY, self.refresh)
-        self._follow_open_room()
+        launch(self._follow_open_room())
         self._show()
 
     # ------------------------------------------------------------------ Python twins
-    def start(self) -> str:
-        """Open a new room and follow it; returns its code."""
+    def start(self) -> None:
+        """Open a new room and follow it (:attr:`code` says which, once the room has answered)."""
         # ROOM_MINIMUM where the server set it for its kernels (make app); otherwise the store's own choice
         # (on a JupyterHub, the room service's settings).
         settings = room_settings(os.environ) if os.environ.get(MINIMUM_VARIABLE, "").strip() else None
-        try:
-            self.code = self._room_store().open_room(settings).code
-        except UNREACHABLE as error:
-            self._unreachable(error)
-        return self.code
+        self._actions.launch(lambda: self._start(settings))
 
     def end(self) -> None:
         """Ask to end the room: ending deletes its results, so it takes a second, explicit press."""
@@ -117,31 +127,87 @@ class RoomPanel(lean.VBox):
 
     def confirm_end(self) -> None:
         """End the room: everything about it is deleted, and participants are told when they next answer."""
+        self._actions.launch(self._confirm_end)
+
+    def refresh(self) -> None:
+        """Look at the room's answers again and redraw what changed; nothing while the last look still waits."""
+        if self.code:
+            self._looks.launch(self._look)
+
+    def _unreachable(self, error: BaseException) -> None:
+        """Say in the panel that the room cannot be reached now; the details go to the server's terminal."""
+        log_room_problem("The room could not be reached", error)
+        self.problem.value = html('<p class="tw-room-message" role="status">{}</p>', self.ui.room_unreachable)
+
+    # ------------------------------------------------------------------ the room, asked in the background
+    async def _start(self, settings: RoomSettings | None) -> None:
+        try:
+            room = await self._room_store().open_room(settings)
+        except UNREACHABLE as error:
+            self._unreachable(error)
+            return
+        self.code = room.code
+
+    async def _confirm_end(self) -> None:
         if self.code:
             try:
-                self._room_store().end(self.code)
+                await self._room_store().end(self.code)
             except UNREACHABLE as error:
                 self._unreachable(error)
                 return  # still running: the facilitator can press End again
         self.code = ""
-        self._follow_open_room()
+        await self._follow_open_room()
 
-    def refresh(self) -> None:
-        """Look at the room's answers again; redraw only what changed."""
-        if not self.code:
-            return
-        store = self._room_store()
+    async def _follow_open_room(self) -> None:
+        """After a reload, or when the room followed ended: follow the room still open on this server, if any."""
         try:
-            results = store.visible_counts(self.code)
-            revealed = store.revealed(self.code)
+            rooms = await self._room_store().open_rooms()
+        except UNREACHABLE as error:
+            self._unreachable(error)
+            return
+        if not self.code:  # a room started meanwhile is the one to follow
+            self.code = rooms[-1].code if rooms else ""
+
+    async def _look(self) -> None:
+        self._look_again = True
+        while self._look_again and self.code:
+            self._look_again = False
+            await self._look_once(self.code)
+
+    async def _look_once(self, code: str) -> None:
+        store = self._room_store()
+        reveals_sent = self._reveals_sent
+        try:
+            results = await store.visible_counts(code)
+            revealed = await store.revealed(code)
         except UnknownRoom:  # ended elsewhere (another facilitator tab, or idle too long)
-            self.code = ""
-            self._follow_open_room()
+            if self.code == code:
+                self.code = ""
+                await self._follow_open_room()
             return
         except UNREACHABLE as error:
             self._unreachable(error)  # asked again in a second; the last results stay on screen
             return
         self.problem.value = ""
+        if self.code == code:  # otherwise another room is followed now, and the next look draws it
+            self._draw(results, revealed, boxes=reveals_sent == self._reveals_sent)
+
+    async def _send_reveals(self, code: str, changes: list[tuple[str, bool]]) -> None:
+        store = self._room_store()
+        try:
+            for key, on in changes:
+                await store.set_reveal(code, key, on)
+        except UnknownRoom:
+            pass  # ended meanwhile: the next look follows whatever room is open
+        except UNREACHABLE as error:
+            self._unreachable(error)  # the next look puts the boxes back as the room has them
+
+    # ------------------------------------------------------------------ drawing
+    def _draw(self, results: RoomResults, revealed: frozenset[str], *, boxes: bool) -> None:
+        """Show ``results``, and set the reveal boxes as the room has them if ``boxes``.
+
+        ``boxes`` is false when a reveal was sent after this look started: the room's answer may predate it.
+        """
         activities = self._activities()
         shown = (self.code, self.module_id, results, revealed)
         if shown == self._shown:
@@ -179,45 +245,39 @@ class RoomPanel(lean.VBox):
             figures.append(debrief + figure)
         self.results.value = html('<div class="tw-room-results">{}</div>', join(figures))
         wanted = [index for index, activity in enumerate(activities) if activity.key in revealed]
-        if self.reveal.selected != wanted:
-            self.reveal.selected = wanted
-
-    def _unreachable(self, error: BaseException) -> None:
-        """Say in the panel that the room cannot be reached now; the details go to the server's terminal."""
-        log_room_problem("The room could not be reached", error)
-        self.problem.value = html('<p class="tw-room-message" role="status">{}</p>', self.ui.room_unreachable)
+        if boxes and self.reveal.selected != wanted:
+            self._putting_back = True
+            try:
+                self.reveal.selected = wanted
+            finally:
+                self._putting_back = False
 
     # ------------------------------------------------------------------ reactions
     @traitlets.observe("code", "module_id", "page_url")
     def _on_followed_change(self, _change: dict[str, Any]) -> None:
         self._shown = ()
         activities = self._activities()
-        self.reveal.selected = []
+        self._putting_back = True
+        try:
+            self.reveal.selected = []
+        finally:
+            self._putting_back = False
         self.reveal.option_html = [html("{}", activity.label) for activity in activities]
         self._show()
+        self._look_again = True  # a look in flight is about what was followed before: it looks again after
         self.refresh()
 
     def _on_reveal_change(self, change: dict[str, Any]) -> None:
-        if not self.code:
+        if not self.code or self._putting_back:
             return
         activities = self._activities()
         before, after = set(change["old"]), set(change["new"])
-        store = self._room_store()
-        try:
-            for index in before ^ after:
-                if index < len(activities):
-                    store.set_reveal(self.code, activities[index].key, index in after)
-        except UNREACHABLE as error:
-            self._unreachable(error)  # the next refresh puts the boxes back as the room has them
-
-    def _follow_open_room(self) -> None:
-        """After a reload, or when the room followed ended: follow the room still open on this server, if any."""
-        try:
-            rooms = self._room_store().open_rooms()
-        except UNREACHABLE as error:
-            self._unreachable(error)
-            return
-        self.code = rooms[-1].code if rooms else ""
+        changes = [
+            (activities[index].key, index in after) for index in sorted(before ^ after) if index < len(activities)
+        ]
+        if changes:
+            self._reveals_sent += 1
+            launch(self._send_reveals(self.code, changes))
 
     def _activities(self) -> list[Activity]:
         catalogue = self._room_store().catalogue
@@ -251,7 +311,7 @@ class RoomPanel(lean.VBox):
         if not running:
             self.summary.value = self.results.value = ""
 
-    def _room_store(self) -> RoomService:
+    def _room_store(self) -> AsyncRoomService:
         if self._store is None:
-            self._store = self._open_store()
+            self._store = asynchronous(self._open_store())
         return self._store

@@ -4,6 +4,10 @@ On a hub, participants' kernels run on different single-user servers, often on d
 cannot be shared: the hub's configuration sets ``THERAPY_WORKSHOP_ROOM_URL`` in every server's environment, and
 each kernel reaches the room service there with its server's own hub token. Anywhere else (``make app``,
 JupyterLab) the variable is not set and the store is the SQLite file the server named, as before.
+
+Widgets ask through :func:`asynchronous`, which gives the same service as coroutines
+(:class:`~therapy_workshop.room.service.AsyncRoomService`), so that a slow hub service never holds a kernel's
+event loop (see :mod:`therapy_workshop.room.service`).
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from therapy_workshop.room.hub_client import HubIdentity, HubRoomClient
-from therapy_workshop.room.service import RoomService
+from therapy_workshop.room.hub_client import AsyncHubRoomClient, HubIdentity, HubRoomClient
+from therapy_workshop.room.service import AsyncRoomService, InlineRoomService, RoomService, finish_now
 from therapy_workshop.room.store import STORE_ENV, RoomStore, default_store_path
 
 #: The room service's address with its prefix, set by the hub's configuration for every single-user server.
@@ -39,13 +43,37 @@ def open_room_service(environ: Mapping[str, str] = os.environ) -> RoomService:
     return RoomStore(Path(configured) if configured else default_store_path())
 
 
+def asynchronous(service: RoomService) -> AsyncRoomService:
+    """``service`` as coroutines: the hub client's requests wait off the loop; anything else runs inline.
+
+    Anything else is the SQLite store (or a test's stand-in), whose calls are short local transactions
+    (:class:`~therapy_workshop.room.service.InlineRoomService` says why that is fine on the loop).
+    """
+    if isinstance(service, HubRoomClient):
+        return service.asynchronous()
+    return InlineRoomService(service)
+
+
 def hub_identity(environ: Mapping[str, str] = os.environ) -> HubIdentity | None:
-    """Who the room service says this kernel's hub user is; ``None`` when not on a hub.
+    """Who the room service says this kernel's hub user is; ``None`` when not on a hub. Waits for the answer.
 
     Asked once per process and kept: a server belongs to one user for its whole life, and every page of the app
     asks. When the service cannot be reached the answer is nobody (``name`` ``""``, not a facilitator), and it is
-    not kept, so the next page asks again.
+    not kept, so the next page asks again. A kernel's page asks :func:`ask_hub_identity` instead.
     """
+    return finish_now(_identity(environ, blocking=True))
+
+
+async def ask_hub_identity(environ: Mapping[str, str] = os.environ) -> HubIdentity | None:
+    """:func:`hub_identity` as a coroutine that gives a running loop back while the service answers.
+
+    A page asks who its hub user is when it opens; a service that is restarting takes up to the timeout (5 s)
+    to fail, and the kernel's loop, with every widget on the page, must not wait for it.
+    """
+    return await _identity(environ, blocking=False)
+
+
+async def _identity(environ: Mapping[str, str], *, blocking: bool) -> HubIdentity | None:
     client = _hub_client(environ)
     if client is None:
         return None
@@ -55,7 +83,10 @@ def hub_identity(environ: Mapping[str, str] = os.environ) -> HubIdentity | None:
     if known is not None:
         return known
     try:
-        identity = client.whoami()
+        if blocking:
+            identity = client.whoami()
+        else:  # the catalogue is left unbuilt: asking who someone is never needs it
+            identity = await AsyncHubRoomClient(client.base_url, key[1], client.timeout).whoami()
     except OSError:
         return HubIdentity(name="", facilitator=False)
     with _IDENTITIES_LOCK:

@@ -1,10 +1,15 @@
 """The room service of a JupyterHub, reached over HTTP from a participant's (or facilitator's) kernel.
 
 :class:`HubRoomClient` implements :class:`~therapy_workshop.room.service.RoomService`, so widgets cannot tell it
-from the SQLite store: the same values come back, and the same exceptions with the same messages. It runs in
-every participant's kernel, so it uses only the standard library (``urllib``): no HTTP client to install, and
-nothing heavy to import on a kernel's start. Calls are synchronous, each one short request, as the store's
-are one short transaction.
+from the SQLite store: the same values come back, and the same exceptions with the same messages. Its calls
+block, each one request (``urllib``), for scripts, tests and anything not on a kernel's loop.
+:class:`AsyncHubRoomClient` (:meth:`HubRoomClient.asynchronous`) implements
+:class:`~therapy_workshop.room.service.AsyncRoomService`, the same calls as coroutines, for widgets: a kernel
+answers its whole page from one event loop, so a request that waited there for a slow or restarting service
+(up to the timeout, 5 s) would hold back every click on the page. It waits with Tornado's client on the
+kernel's own loop instead: Tornado is already loaded in every kernel (ipykernel runs on it), so it adds nothing
+to install or to a kernel's start. Both are the same code (:class:`AsyncHubRoomClient`'s coroutines) over two
+ways of making one request, so they cannot drift apart.
 
 How it behaves, and why:
 
@@ -22,12 +27,15 @@ How it behaves, and why:
   reads them, so text that is not a code never becomes part of an address and gets the store's own answer.
 - **No redirects, no environment proxies.** A redirect could carry the token to another host, and a proxy
   meant for the internet has no business between a server and its hub (JupyterHub's own clients ignore
-  ``http_proxy`` too).
+  ``http_proxy`` too). Tornado's simple client never reads proxy variables, and follows no redirect here.
+- **One timeout for the whole request** (``timeout``, 5 s by default): after it the room counts as unavailable
+  for this call, and a widget tries again later.
 - **Participant tokens travel in request bodies, never in addresses**, so no access log can hold one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import urllib.request
@@ -41,7 +49,7 @@ from urllib.parse import urlsplit
 from therapy_workshop.room import wire
 from therapy_workshop.room.catalogue import Catalogue, current_catalogue
 from therapy_workshop.room.codes import RoomCodeError, normalise_code
-from therapy_workshop.room.service import RoomService
+from therapy_workshop.room.service import AsyncRoomService, RoomService, finish_now
 from therapy_workshop.room.values import (
     ActivityCounts,
     Membership,
@@ -87,12 +95,17 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class HubRoomClient:
-    """The rooms kept by the hub's room service, asked with this server's hub token ``api_token``.
+class AsyncHubRoomClient:
+    """The rooms kept by the hub's room service, asked with this server's hub token ``api_token``, as coroutines.
 
     ``base_url`` is the service's address with its prefix, e.g. ``http://127.0.0.1:8000/services/room/``.
     ``catalogue`` (by default this process's workshop) gives the activities' labels and options for the bars;
     the service checks answers against its own, built from the same content.
+
+    On a running event loop (a kernel's) each request waits with Tornado's client, giving the loop back. With no
+    loop running (a script, or a test calling a widget's Python twin) nothing else waits on a loop, so the
+    request simply blocks: the coroutine then finishes in one step, and
+    :func:`~therapy_workshop.room.service.finish_now` can run it without a loop.
     """
 
     def __init__(
@@ -115,21 +128,7 @@ class HubRoomClient:
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
 
     def __repr__(self) -> str:
-        return f"HubRoomClient({self.base_url!r})"  # never the token
-
-    def __enter__(self) -> HubRoomClient:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Nothing to release: every request opens and closes its own connection.
-
-        It is here so that the client stands in for :class:`~therapy_workshop.room.store.RoomStore` anywhere.
-        """
+        return f"{type(self).__name__}({self.base_url!r})"  # never the token
 
     @property
     def catalogue(self) -> Catalogue:
@@ -138,86 +137,86 @@ class HubRoomClient:
             self._catalogue = current_catalogue()
         return self._catalogue
 
-    def whoami(self) -> HubIdentity:
+    async def whoami(self) -> HubIdentity:
         """The hub user behind this client's token, and whether the service takes them as a facilitator."""
-        data = self._json("GET", "api/me")
+        data = await self._json("GET", "api/me")
         name, facilitator = data.get("name"), data.get("facilitator")
         if not isinstance(name, str) or not isinstance(facilitator, bool):
             raise self._unreadable("api/me", "a name and whether they are a facilitator")
         return HubIdentity(name=name, facilitator=facilitator)
 
     # ------------------------------------------------------------------ facilitator
-    def open_room(self, settings: RoomSettings | None = None) -> Room:
+    async def open_room(self, settings: RoomSettings | None = None) -> Room:
         """Open a room; ``settings`` None lets the service use its own (its ``ROOM_MINIMUM``)."""
         body = {"settings": wire.settings_to_json(settings) if settings is not None else None}
-        return self._read(wire.room_from_json, "POST", "api/rooms", body, field="room")
+        return await self._read(wire.room_from_json, "POST", "api/rooms", body, field="room")
 
-    def room(self, code: str) -> Room:
+    async def room(self, code: str) -> Room:
         """The open room with this code (one this facilitator opened, unless they are a hub admin)."""
-        return self._read(wire.room_from_json, "GET", self._room_path(code), field="room")
+        return await self._read(wire.room_from_json, "GET", self._room_path(code), field="room")
 
-    def open_rooms(self) -> list[Room]:
+    async def open_rooms(self) -> list[Room]:
         """The rooms this facilitator opened that are open now (every open room for a hub admin)."""
-        return self._read(wire.rooms_from_json, "GET", "api/rooms", field="rooms")
+        return await self._read(wire.rooms_from_json, "GET", "api/rooms", field="rooms")
 
-    def counts(self, code: str) -> dict[str, ActivityCounts]:
+    async def counts(self, code: str) -> dict[str, ActivityCounts]:
         """Every answered activity's counts, nothing hidden."""
-        return self._read(wire.counts_from_json, "GET", self._room_path(code, "counts"), field="counts")
+        return await self._read(wire.counts_from_json, "GET", self._room_path(code, "counts"), field="counts")
 
-    def visible_counts(self, code: str) -> RoomResults:
+    async def visible_counts(self, code: str) -> RoomResults:
         """The counts a facilitator may be shown, activities under the room's minimum held back."""
-        return self._read(wire.results_from_json, "GET", self._room_path(code, "results"), field="results")
+        return await self._read(wire.results_from_json, "GET", self._room_path(code, "results"), field="results")
 
-    def set_reveal(self, code: str, activity_key: str, on: bool) -> None:
+    async def set_reveal(self, code: str, activity_key: str, on: bool) -> None:
         """Show (or stop showing) an activity's bars to the participants who answered it."""
-        self._json("POST", self._room_path(code, "reveals"), {"activity": activity_key, "on": on})
+        await self._json("POST", self._room_path(code, "reveals"), {"activity": activity_key, "on": on})
 
-    def revealed(self, code: str) -> frozenset[str]:
+    async def revealed(self, code: str) -> frozenset[str]:
         """The activities whose bars participants may see."""
         path = self._room_path(code, "reveals")
-        keys = self._json("GET", path).get("revealed")
+        keys = (await self._json("GET", path)).get("revealed")
         if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
             raise self._unreadable(path, "a list of activity keys")
         return frozenset(keys)
 
-    def end(self, code: str) -> bool:
+    async def end(self, code: str) -> bool:
         """Delete everything about the room; ``False`` if no room had that code."""
         try:
             code = normalise_code(code)
         except RoomCodeError:
             return False  # as the store answers: there is no such room to end
-        return self._flag("DELETE", f"api/rooms/{code}", None, "ended")
+        return await self._flag("DELETE", f"api/rooms/{code}", None, "ended")
 
     # ------------------------------------------------------------------ participant
-    def join(self, code: str, token: str | None = None) -> str:
+    async def join(self, code: str, token: str | None = None) -> str:
         """Join the room; the participant token to keep in the browser (``token`` back if it was this room's)."""
         path = self._room_path(code, "join")
-        fresh = self._json("POST", path, {"token": token}).get("token")
+        fresh = (await self._json("POST", path, {"token": token})).get("token")
         if not isinstance(fresh, str):
             raise self._unreadable(path, "a participant token")
         return fresh
 
-    def leave(self, code: str, token: str) -> bool:
+    async def leave(self, code: str, token: str) -> bool:
         """Stop counting this participant's answers; ``False`` if they were not joined."""
-        return self._flag("POST", self._room_path(code, "leave"), {"token": token}, "left")
+        return await self._flag("POST", self._room_path(code, "leave"), {"token": token}, "left")
 
-    def membership(self, code: str, token: str) -> Membership:
+    async def membership(self, code: str, token: str) -> Membership:
         """Whether the token is joined to the room, has left it, or is not one of its participants."""
         path = self._room_path(code, "membership")
-        value = self._json("POST", path, {"token": token}).get("membership")
+        value = (await self._json("POST", path, {"token": token})).get("membership")
         if value not in set(Membership):
             raise self._unreadable(path, "a membership")
         return Membership(value)
 
-    def participants(self, code: str) -> int:
+    async def participants(self, code: str) -> int:
         """How many are joined now."""
         path = self._room_path(code, "participants")
-        number = self._json("GET", path).get("participants")
+        number = (await self._json("GET", path)).get("participants")
         if isinstance(number, bool) or not isinstance(number, int):
             raise self._unreadable(path, "a number of participants")
         return number
 
-    def record(self, code: str, token: str, activity_key: str, answer: object) -> Recorded:
+    async def record(self, code: str, token: str, activity_key: str, answer: object) -> Recorded:
         """Count a first answer; a refusal (the store's, or the service's rate limit) is returned, not raised."""
         if not isinstance(activity_key, str):
             return Recorded(Outcome.REFUSED, _not_a_key(activity_key))
@@ -229,12 +228,12 @@ class HubRoomClient:
             return Recorded(Outcome.REFUSED, _not_json(answer))
         path = f"api/rooms/{code}/answer"
         try:
-            data = self._json("POST", path, {"token": token, "activity": activity_key, "answer": answer})
+            data = await self._json("POST", path, {"token": token, "activity": activity_key, "answer": answer})
         except (wire.RateLimited, ValueError) as refused:  # 429, or a body the service could not take (400)
             return Recorded(Outcome.REFUSED, str(refused))
         return self._recorded(path, data.get("recorded"))
 
-    def record_many(self, code: str, token: str, answers: Mapping[str, object]) -> dict[str, Recorded]:
+    async def record_many(self, code: str, token: str, answers: Mapping[str, object]) -> dict[str, Recorded]:
         """Several answers of one action; one outcome per key, in the same order, refusals returned.
 
         Answers go as ``[key, answer]`` pairs and outcomes come back as a list in the same order, so every key
@@ -256,7 +255,7 @@ class HubRoomClient:
             path = f"api/rooms/{code}/answers"
             body = {"token": token, "answers": [[key, answers[key]] for key in sent]}
             try:
-                data = self._json("POST", path, body)
+                data = await self._json("POST", path, body)
             except (wire.RateLimited, ValueError) as refused:
                 results.update(dict.fromkeys(sent, Recorded(Outcome.REFUSED, str(refused))))
             else:
@@ -266,9 +265,9 @@ class HubRoomClient:
                 results.update({key: self._recorded(path, each) for key, each in zip(sent, outcomes, strict=True)})
         return {key: results[key] for key in keys}
 
-    def shared_with(self, code: str, token: str) -> dict[str, ActivityCounts]:
+    async def shared_with(self, code: str, token: str) -> dict[str, ActivityCounts]:
         """The bars this participant may see: revealed activities they answered, over the room's minimum."""
-        return self._read(
+        return await self._read(
             wire.counts_from_json, "POST", self._room_path(code, "shared"), {"token": token}, field="shared"
         )
 
@@ -281,18 +280,18 @@ class HubRoomClient:
             raise UnknownRoom(str(error)) from None
         return f"api/rooms/{code}/{action}" if action else f"api/rooms/{code}"
 
-    def _read(
+    async def _read(
         self, reader: Callable[[object, str], Value], method: str, path: str, body: object = None, *, field: str
     ) -> Value:
         """``field`` of the service's answer, read by one of :mod:`~therapy_workshop.room.wire`'s readers."""
-        data = self._json(method, path, body)
+        data = await self._json(method, path, body)
         try:
             return reader(data.get(field), field)
         except wire.WireError as error:
             raise OSError(f"the room service at {self.base_url} sent an unreadable answer to {path}: {error}") from None
 
-    def _flag(self, method: str, path: str, body: object, field: str) -> bool:
-        value = self._json(method, path, body).get(field)
+    async def _flag(self, method: str, path: str, body: object, field: str) -> bool:
+        value = (await self._json(method, path, body)).get(field)
         if not isinstance(value, bool):
             raise self._unreadable(path, f"{field}: true or false")
         return value
@@ -303,25 +302,18 @@ class HubRoomClient:
         except wire.WireError as error:
             raise OSError(f"the room service at {self.base_url} sent an unreadable answer to {path}: {error}") from None
 
-    def _json(self, method: str, path: str, body: object = None) -> dict[str, Any]:
+    async def _json(self, method: str, path: str, body: object = None) -> dict[str, Any]:
         """One request; the service's JSON object, or the exception its error stands for."""
-        request = urllib.request.Request(
-            self.base_url + path,
-            data=None if body is None else json.dumps(body).encode(),
-            method=method,
-            headers={"Authorization": f"token {self._token}", "Accept": "application/json"}
-            | ({} if body is None else {"Content-Type": "application/json"}),
+        headers = {"Authorization": f"token {self._token}", "Accept": "application/json"} | (
+            {} if body is None else {"Content-Type": "application/json"}
         )
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                raw = response.read()
-        except HTTPError as error:
-            try:
-                raise self._error(path, error.code, _body_of(error)) from None
-            finally:
-                error.close()
-        except http.client.HTTPException as error:  # a reply cut short: not an OSError of its own
-            raise OSError(f"the room service at {self.base_url} broke off its answer to {path}: {error!r}") from None
+        data_sent = None if body is None else json.dumps(body).encode()
+        if self._waits_on_loop():
+            status, raw = await self._exchange_on_loop(method, path, headers, data_sent)
+        else:
+            status, raw = self._exchange_blocking(method, path, headers, data_sent)
+        if status >= 300:  # redirects too: the token goes nowhere else (see the module's notes)
+            raise self._error(path, status, raw)
         try:
             data = json.loads(raw)
         except ValueError:
@@ -329,6 +321,60 @@ class HubRoomClient:
         if not isinstance(data, dict):
             raise self._unreadable(path, "a JSON object")
         return data
+
+    def _waits_on_loop(self) -> bool:
+        """Whether a request gives the loop back while it waits: when one is running here."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    def _exchange_blocking(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, bytes]:
+        """One request with ``urllib``, waiting here: the status and the body."""
+        request = urllib.request.Request(self.base_url + path, data=body, method=method, headers=headers)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return int(response.status), response.read()
+        except HTTPError as error:
+            try:
+                return error.code, _body_of(error)
+            finally:
+                error.close()
+        except http.client.HTTPException as error:  # a reply cut short: not an OSError of its own
+            raise OSError(f"the room service at {self.base_url} broke off its answer to {path}: {error!r}") from None
+
+    async def _exchange_on_loop(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, bytes]:
+        """One request with Tornado's client on the running loop: the status and the body.
+
+        A client of its own per request (``force_instance``), closed after: the shared one belongs to one loop,
+        and every request opens its own connection anyway, as the blocking exchange does.
+        """
+        from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+
+        request = HTTPRequest(
+            self.base_url + path,
+            method=method,
+            headers=headers,
+            body=body,
+            connect_timeout=self.timeout,
+            request_timeout=self.timeout,
+            follow_redirects=False,
+        )
+        client = AsyncHTTPClient(force_instance=True)
+        try:
+            response = await client.fetch(request, raise_error=False)
+        except HTTPClientError as error:  # 599: a timeout, or a reply cut short
+            if error.response is not None and error.code != 599:
+                return error.code, error.response.body or b""
+            raise OSError(f"the room service at {self.base_url} did not answer {path}: {error}") from None
+        finally:
+            client.close()
+        return response.code, response.body or b""
 
     def _error(self, path: str, status: int, raw: bytes) -> Exception:
         """The exception the service's error stands for (see the module's notes)."""
@@ -358,6 +404,135 @@ class HubRoomClient:
         return OSError(f"the room service at {self.base_url} did not answer {path} with {expected}")
 
 
+class _BlockingCalls(AsyncHubRoomClient):
+    """:class:`AsyncHubRoomClient` whose requests always block, even on a running loop (see :class:`HubRoomClient`)."""
+
+    def _waits_on_loop(self) -> bool:
+        return False
+
+
+class HubRoomClient:
+    """The rooms kept by the hub's room service, asked with this server's hub token ``api_token``; calls block.
+
+    The same calls as :class:`AsyncHubRoomClient` (arguments, values, exceptions), each waiting for its answer
+    here, even on a running loop: for code that must have the answer before it goes on (the page asking once who
+    its hub user is), and for scripts and tests. Widgets use :meth:`asynchronous`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_token: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        *,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        self._calls = _BlockingCalls(base_url, api_token, timeout, catalogue=catalogue)
+
+    def __repr__(self) -> str:
+        return f"HubRoomClient({self.base_url!r})"  # never the token
+
+    def __enter__(self) -> HubRoomClient:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection.
+
+        It is here so that the client stands in for :class:`~therapy_workshop.room.store.RoomStore` anywhere.
+        """
+
+    @property
+    def base_url(self) -> str:
+        """The service's address with its prefix, ending in ``/``."""
+        return self._calls.base_url
+
+    @property
+    def timeout(self) -> float:
+        """How long one request may take, in seconds."""
+        return self._calls.timeout
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The activities this kernel's workshop has, built once per process on first use."""
+        return self._calls.catalogue
+
+    def asynchronous(self) -> AsyncHubRoomClient:
+        """The same service, token, timeout and catalogue, asked with coroutines that give the loop back."""
+        calls = self._calls
+        return AsyncHubRoomClient(calls.base_url, calls._token, calls.timeout, catalogue=calls.catalogue)
+
+    def whoami(self) -> HubIdentity:
+        """See :meth:`AsyncHubRoomClient.whoami`."""
+        return finish_now(self._calls.whoami())
+
+    # ------------------------------------------------------------------ facilitator
+    def open_room(self, settings: RoomSettings | None = None) -> Room:
+        """See :meth:`AsyncHubRoomClient.open_room`."""
+        return finish_now(self._calls.open_room(settings))
+
+    def room(self, code: str) -> Room:
+        """See :meth:`AsyncHubRoomClient.room`."""
+        return finish_now(self._calls.room(code))
+
+    def open_rooms(self) -> list[Room]:
+        """See :meth:`AsyncHubRoomClient.open_rooms`."""
+        return finish_now(self._calls.open_rooms())
+
+    def counts(self, code: str) -> dict[str, ActivityCounts]:
+        """See :meth:`AsyncHubRoomClient.counts`."""
+        return finish_now(self._calls.counts(code))
+
+    def visible_counts(self, code: str) -> RoomResults:
+        """See :meth:`AsyncHubRoomClient.visible_counts`."""
+        return finish_now(self._calls.visible_counts(code))
+
+    def set_reveal(self, code: str, activity_key: str, on: bool) -> None:
+        """See :meth:`AsyncHubRoomClient.set_reveal`."""
+        finish_now(self._calls.set_reveal(code, activity_key, on))
+
+    def revealed(self, code: str) -> frozenset[str]:
+        """See :meth:`AsyncHubRoomClient.revealed`."""
+        return finish_now(self._calls.revealed(code))
+
+    def end(self, code: str) -> bool:
+        """See :meth:`AsyncHubRoomClient.end`."""
+        return finish_now(self._calls.end(code))
+
+    # ------------------------------------------------------------------ participant
+    def join(self, code: str, token: str | None = None) -> str:
+        """See :meth:`AsyncHubRoomClient.join`."""
+        return finish_now(self._calls.join(code, token))
+
+    def leave(self, code: str, token: str) -> bool:
+        """See :meth:`AsyncHubRoomClient.leave`."""
+        return finish_now(self._calls.leave(code, token))
+
+    def membership(self, code: str, token: str) -> Membership:
+        """See :meth:`AsyncHubRoomClient.membership`."""
+        return finish_now(self._calls.membership(code, token))
+
+    def participants(self, code: str) -> int:
+        """See :meth:`AsyncHubRoomClient.participants`."""
+        return finish_now(self._calls.participants(code))
+
+    def record(self, code: str, token: str, activity_key: str, answer: object) -> Recorded:
+        """See :meth:`AsyncHubRoomClient.record`."""
+        return finish_now(self._calls.record(code, token, activity_key, answer))
+
+    def record_many(self, code: str, token: str, answers: Mapping[str, object]) -> dict[str, Recorded]:
+        """See :meth:`AsyncHubRoomClient.record_many`."""
+        return finish_now(self._calls.record_many(code, token, answers))
+
+    def shared_with(self, code: str, token: str) -> dict[str, ActivityCounts]:
+        """See :meth:`AsyncHubRoomClient.shared_with`."""
+        return finish_now(self._calls.shared_with(code, token))
+
+
 def _body_of(error: HTTPError) -> bytes:
     try:
         return error.read()
@@ -385,4 +560,9 @@ def _not_json(answer: object) -> str:
 
 def _implements_the_interface(client: HubRoomClient) -> RoomService:
     """Never called: mypy checks here that :class:`HubRoomClient` has every method of the interface, as typed."""
+    return client
+
+
+def _implements_the_async_interface(client: AsyncHubRoomClient) -> AsyncRoomService:
+    """Never called: mypy checks here that :class:`AsyncHubRoomClient` has every coroutine of the interface."""
     return client

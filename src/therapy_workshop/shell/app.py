@@ -17,7 +17,7 @@ import traitlets
 from therapy_workshop.html.links import app_link
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.problems import ContentError
-from therapy_workshop.room.connect import hub_identity
+from therapy_workshop.room.connect import ask_hub_identity
 from therapy_workshop.shell.access import key_matches
 from therapy_workshop.shell.frame import navigation_html, style_html, support_panel_html
 from therapy_workshop.shell.render import build_module_page
@@ -29,6 +29,7 @@ from therapy_workshop.widgets.location import LocationSync
 from therapy_workshop.widgets.progress import ProgressStore, modules_done_text, progress
 from therapy_workshop.widgets.progress_view import store_notices
 from therapy_workshop.widgets.room_member import RoomMembership
+from therapy_workshop.widgets.ticker import OneAtATime
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import UIStrings
@@ -88,6 +89,7 @@ class WorkshopApp(lean.VBox):
         self.location.observe(self._on_query_change, names="query")
         self.facilitator_panel = lean.HTML()
         self.room_panel: Any = None  # the facilitator's RoomPanel, made only in the facilitator view
+        self._hub_check = OneAtATime()  # asking the hub whether this user may facilitate, once at a time
         self.facilitator_room = lean.VBox()
         self.brand = lean.HTML(
             html(
@@ -199,12 +201,26 @@ class WorkshopApp(lean.VBox):
         # admin or a member of its facilitators group); anyone else who adds ?view=facilitator gets the
         # participant view.
         wanted = self.location.requested_view in ("facilitator", "results")
-        allowed = wanted and (key_matches(self.location.requested_key) or hub_facilitator())
-        self.facilitator = self.location.requested_view == "facilitator" and allowed
-        self.projecting = self.location.requested_view == "results" and allowed
+        if wanted and not key_matches(self.location.requested_key):
+            # Only the hub's room service can say, and a service restarting takes seconds to fail: it is asked
+            # without holding the kernel's loop, and the participant view shows until it answers.
+            self._hub_check.launch(self._ask_hub_for_facilitator)
+        else:
+            self._choose_view(allowed=wanted)
         self._query_seen = True
         self._resume()
         self.room.arrive(self.location.requested_room)
+        self._offer_room_form()
+
+    def _choose_view(self, *, allowed: bool) -> None:
+        """The view the address asks for if ``allowed`` (the facilitator's or the projector), else the participant's."""
+        self.facilitator = self.location.requested_view == "facilitator" and allowed
+        self.projecting = self.location.requested_view == "results" and allowed
+
+    async def _ask_hub_for_facilitator(self) -> None:
+        allowed = await hub_facilitator()
+        # Chosen from the address as it is now: it may have changed while the hub answered.
+        self._choose_view(allowed=allowed or key_matches(self.location.requested_key))
         self._offer_room_form()
 
     def _on_stored_progress(self) -> None:
@@ -284,9 +300,9 @@ CONTENT_PROBLEM_NOTICE = (
 )
 
 
-def hub_facilitator() -> bool:
+async def hub_facilitator() -> bool:
     """Whether this kernel's hub user may facilitate (asked of the room service once; never off a hub)."""
-    identity = hub_identity()
+    identity = await ask_hub_identity()
     return identity is not None and identity.facilitator
 
 
