@@ -10,7 +10,13 @@ import pytest
 from pypdf import PdfReader
 
 from therapy_workshop.cli import main
-from therapy_workshop.facilitator.documents import guide_body, handout_body, paper_scenario_html, scenario_numbers
+from therapy_workshop.facilitator.documents import (
+    guide_body,
+    handout_body,
+    paper_scenario_html,
+    scenario_numbers,
+    write_handouts,
+)
 from therapy_workshop.model.facilitation import AgendasFile, agenda_findings
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.shell.app import WorkshopApp
@@ -151,16 +157,91 @@ def test_guide_holds_every_answer_and_every_agenda(workshop: Workshop) -> None:
             assert f"{agenda.title} ({agenda.minutes} minutes)" in body
 
 
-def test_handouts_hold_the_questions_but_not_the_answers(workshop: Workshop) -> None:
+def feedback_texts(workshop: Workshop) -> list[tuple[str, str, str]]:
+    """Every explanation and every piece of feedback in the content: (where from, which text, the text as a probe).
+
+    What a learner reads only after answering: quiz explanations, each option's feedback and ``missed`` text and
+    the score bands; each exercise item's explanation; each scenario choice's feedback; the assessment's
+    explanations and feedback. Endings' debriefs are left out on purpose: a paper scenario prints each ending with
+    its debrief, as the app shows it when a group reaches that ending.
+    """
+    texts: list[tuple[str, str, str]] = []
+    for module_id, quiz in workshop.quizzes.items():
+        texts += [("quiz", f"{module_id} score from {band.from_percent}%", band.text) for band in quiz.score_feedback]
+        for question in quiz.questions:
+            texts.append(("quiz", f"{question.id} explanation", question.explanation))
+            for index, option in enumerate(question.options):
+                texts.append(("quiz", f"{question.id} option {index} feedback", option.feedback))
+                if option.missed:
+                    texts.append(("quiz", f"{question.id} option {index} missed", option.missed))
+    for exercise in workshop.exercises.values():
+        texts += [("exercise", f"{exercise.id} {item.id} explanation", item.explanation) for item in exercise.items]
+    for scenario in workshop.scenarios.values():
+        for node_id, node in scenario.nodes.items():
+            for index, choice in enumerate(node.choices):
+                texts.append(("scenario", f"{scenario.id} {node_id} choice {index} feedback", choice.feedback))
+    if workshop.activities.assessment is not None:
+        for item in workshop.activities.assessment.items:
+            texts.append(("assessment", f"{item.id} explanation", item.explanation))
+            for index, option in enumerate(item.options):
+                texts.append(("assessment", f"{item.id} option {index} feedback", option.feedback))
+    return [(source, where, probe(text)) for source, where, text in texts]
+
+
+def held_texts(workshop: Workshop, module_id: str) -> list[str]:
+    """What a module's handout is meant to hold, as probes: prompts and options, exercise items, scenario choices."""
+    texts = []
+    if module_id in workshop.quizzes:
+        for question in workshop.quizzes[module_id].questions:
+            texts += [question.prompt, *(option.text for option in question.options)]
+    for activity_id, owner in workshop.activities.module_of.items():
+        if owner == module_id and activity_id in workshop.exercises:
+            texts += [item.text for item in workshop.exercises[activity_id].items]
+        elif owner == module_id and activity_id in workshop.scenarios:
+            texts += [
+                choice.label for node in workshop.scenarios[activity_id].nodes.values() for choice in node.choices
+            ]
+    return [probe(text) for text in texts]
+
+
+@pytest.fixture(scope="module")
+def written_handouts(workshop: Workshop, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Every HTML page ``therapy-workshop handouts`` writes, by file name: the text a reader sees in its body."""
+    written = write_handouts(workshop, tmp_path_factory.mktemp("handouts"))
+    pages = {path.name: path.read_text(encoding="utf-8") for path in written if path.suffix == ".html"}
+    return {name: plain_text(page.split("<body", 1)[1]) for name, page in pages.items()}
+
+
+def test_handouts_show_no_explanation_and_no_feedback(workshop: Workshop, written_handouts: dict[str, str]) -> None:
+    """No participant's handout shows any explanation or feedback from anywhere in the content.
+
+    Every such text is looked for in every handout, not only its own module's. The same comparison finds what each
+    handout does hold, and finds every quiz and exercise explanation in the facilitator's answer sheet written
+    beside the handouts, so a probe that could never match fails here instead of passing.
+    """
+    handouts = dict(written_handouts)
+    answer_sheet = handouts.pop("answer-sheet.html")
+    assert sorted(handouts) == sorted(f"handout-{module.id}.html" for module in workshop.modules[1:])
+    hidden = feedback_texts(workshop)
+    assert {source for source, _where, _text in hidden} == {"quiz", "exercise", "scenario", "assessment"}
+    for name, body in handouts.items():
+        held = held_texts(workshop, name.removeprefix("handout-").removesuffix(".html"))
+        assert held, name
+        assert [text for text in held if text not in body] == [], name
+        assert [where for _source, where, text in hidden if text in body] == [], f"{name} shows answers"
+    keys = [
+        (where, text) for source, where, text in hidden if source in {"quiz", "exercise"} and "explanation" in where
+    ]
+    assert keys and [where for where, text in keys if text not in answer_sheet] == []
+
+
+def test_handouts_hold_the_questions_with_a_box_to_tick(workshop: Workshop) -> None:
     assert workshop.quizzes
     for module_id, quiz in workshop.quizzes.items():
         page = handout_body(workshop, module_id)
         body = plain_text(page)
         for question in quiz.questions:
-            assert shown(question.prompt) in body  # the same comparison finds what a handout does hold
-            assert probe(question.explanation) not in body
-            for option in question.options:
-                assert probe(option.feedback) not in body
+            assert shown(question.prompt) in body
         # each option has a box to tick: round for one answer, square for several (drawn, not a character)
         kinds = {question.kind for question in quiz.questions}
         assert ('class="tw-tick-one"' in page) == bool(kinds - {"multiple"})

@@ -109,6 +109,13 @@ def keys(catalogue: Catalogue) -> dict[str, Activity]:
     }
 
 
+def tally(activity: Activity, answerers: int, chosen: dict[str, int]) -> ActivityCounts:
+    """What the store should report for ``activity``: ``chosen`` counts, zero for every other option it has."""
+    values = [option.value for option in activity.options]
+    assert set(chosen) <= set(values), f"{sorted(chosen)} are not all options of {activity.key} ({values})"
+    return ActivityCounts(answerers, {value: chosen.get(value, 0) for value in values})
+
+
 def raw_rows(path: Path, code: str) -> dict[str, int]:
     """Rows about a room, read straight from the file by a connection of the test's own."""
     with sqlite3.connect(path) as connection:
@@ -184,10 +191,8 @@ def test_a_multiple_choice_answer_counts_each_option_ticked(store: RoomStore, ke
     activity = keys["multiple"]
     for answer in ([0, 2], [2], [2, 0]):
         assert store.record(room.code, store.join(room.code), activity.key, answer).counted
-    counts = store.counts(room.code)[activity.key]
-    assert counts.answerers == 3
-    assert counts.options["0"] == 2 and counts.options["2"] == 3 and counts.options["1"] == 0
-    assert counts.percent("2") == 100.0
+    assert store.counts(room.code) == {activity.key: tally(activity, 3, {"0": 2, "2": 3})}
+    assert store.counts(room.code)[activity.key].percent("2") == 100.0
 
 
 def test_every_kind_of_activity_is_counted(store: RoomStore, keys: dict[str, Activity]) -> None:
@@ -203,13 +208,18 @@ def test_every_kind_of_activity_is_counted(store: RoomStore, keys: dict[str, Act
         keys["assessment"].key: "50-74",
     }
     outcomes = store.record_many(room.code, token, answers)
-    assert list(outcomes) == list(answers)
-    assert all(outcome.counted for outcome in outcomes.values())
+    assert outcomes == dict.fromkeys(answers, Recorded(Outcome.COUNTED))
     counts = store.counts(room.code)
     assert list(counts) == [key for key in store.catalogue if key in answers]  # the workshop's order
-    assert counts[keys["order"].key].options == {"right": 0, "not-right": 1}
-    assert counts[keys["assessment"].key].options == {"0-49": 0, "50-74": 1, "75-100": 0}
-    assert counts[keys["choice"].key].options["1"] == 1
+    assert counts == {
+        keys["single"].key: tally(keys["single"], 1, {"1": 1}),
+        keys["multiple"].key: tally(keys["multiple"], 1, {"0": 1, "1": 1}),
+        keys["sort"].key: tally(keys["sort"], 1, {keys["sort"].options[-1].value: 1}),
+        keys["order"].key: ActivityCounts(1, {"right": 0, "not-right": 1}),
+        keys["choice"].key: tally(keys["choice"], 1, {"1": 1}),
+        keys["ending"].key: tally(keys["ending"], 1, {keys["ending"].options[0].value: 1}),
+        keys["assessment"].key: ActivityCounts(1, {"0-49": 0, "50-74": 1, "75-100": 0}),
+    }
 
 
 def test_the_first_answer_counts_across_reloads(store: RoomStore, keys: dict[str, Activity]) -> None:
@@ -221,8 +231,7 @@ def test_the_first_answer_counts_across_reloads(store: RoomStore, keys: dict[str
     assert store.join(room.code, token) == token
     again = store.record(room.code, token, key, [1])
     assert again.outcome is Outcome.ALREADY_ANSWERED and again.reason == ""
-    assert store.counts(room.code)[key].options["0"] == 1
-    assert store.counts(room.code)[key].answerers == 1
+    assert store.counts(room.code) == {key: tally(keys["single"], 1, {"0": 1})}  # the first answer, once
     assert store.participants(room.code) == 1
 
 
@@ -248,14 +257,17 @@ def test_a_leaver_is_not_counted_after_leaving(store: RoomStore, keys: dict[str,
     assert refused.outcome is Outcome.REFUSED
     assert refused.reason == f"this participant left room {room.code}: answers after leaving are not counted"
     assert store.record(room.code, staying, sort, keys["sort"].options[0].value).counted
-    counts = store.counts(room.code)
     # What was counted before leaving stays: bars that shrink would tell the room what the leaver had answered.
-    assert counts[single].answerers == 1
-    assert counts[sort].answerers == 1
+    counted_before_and_after = {
+        single: tally(keys["single"], 1, {"0": 1}),
+        sort: tally(keys["sort"], 1, {keys["sort"].options[0].value: 1}),  # the one who stayed, not the leaver
+    }
+    assert store.counts(room.code) == counted_before_and_after
     # Joining again with the kept token is the same participant: the earlier answer still counts once.
     assert store.join(room.code, leaving) == leaving
     assert store.record(room.code, leaving, single, [1]).outcome is Outcome.ALREADY_ANSWERED
     assert store.participants(room.code) == 2
+    assert store.counts(room.code) == counted_before_and_after
 
 
 def test_a_room_takes_only_as_many_as_its_settings_allow(store: RoomStore) -> None:
@@ -447,11 +459,14 @@ def test_participants_are_rate_limited(
     exercise, size = sizes.most_common(1)[0]
     batch = {key: store.catalogue[key].options[0].value for key in store.catalogue if key.startswith(exercise + ":")}
     assert len(batch) == size
-    assert all(outcome.counted for outcome in store.record_many(room.code, token, batch).values())
+    assert store.record_many(room.code, token, batch) == dict.fromkeys(batch, Recorded(Outcome.COUNTED))
+    whole_sort = {key: tally(store.catalogue[key], 1, {value: 1}) for key, value in batch.items()}
+    assert store.counts(room.code) == whole_sort
     too_many = {key: [0] for key in list(store.catalogue)[: store.rate_limit.writes + 1]}
     assert set(store.record_many(room.code, token, too_many).values()) == {
         Recorded(Outcome.REFUSED, f"too many answers in one write: at most {store.rate_limit.writes}")
     }
+    assert store.counts(room.code) == whole_sort  # none of the refused write was counted
 
     with RoomStore(
         tmp_path / "limited.sqlite", store.catalogue, rate_limit=RateLimit(3, 10), monotonic=ticks
@@ -475,6 +490,11 @@ def test_participants_are_rate_limited(
         assert limited.record(room.code, calm, quiz_keys[4], [0]).outcome is Outcome.REFUSED
         ticks.now += 10
         assert limited.record(room.code, eager, quiz_keys[3], [0]).counted
+        # Counted: the eager participant's first three and, once the window passed, the fourth; the calm one's one.
+        counted = {0: 1, 1: 1, 2: 1, 3: 2}
+        assert limited.counts(room.code) == {
+            quiz_keys[i]: tally(limited.catalogue[quiz_keys[i]], n, {"0": n}) for i, n in counted.items()
+        }
 
 
 # ---------------------------------------------------------------------------------------------- reveal
@@ -482,15 +502,15 @@ def test_revealed_bars_reach_only_participants_who_answered(store: RoomStore, ke
     room = store.open_room(RoomSettings(minimum_count=2))
     answered = [store.join(room.code) for _ in range(3)]
     watcher = store.join(room.code)
-    key = keys["sort"].key
+    key, first_category = keys["sort"].key, keys["sort"].options[0].value
     for token in answered:
-        store.record(room.code, token, key, keys["sort"].options[0].value)
+        assert store.record(room.code, token, key, first_category).counted
     assert store.revealed(room.code) == frozenset()
     assert store.shared_with(room.code, answered[0]) == {}  # off until the facilitator says
 
     store.set_reveal(room.code, key, True)
     assert store.revealed(room.code) == {key}
-    assert store.shared_with(room.code, answered[0]) == {key: store.counts(room.code)[key]}
+    assert store.shared_with(room.code, answered[0]) == {key: tally(keys["sort"], 3, {first_category: 3})}
     assert store.shared_with(room.code, watcher) == {}
     store.leave(room.code, answered[1])
     assert store.shared_with(room.code, answered[1]) == {}
@@ -504,9 +524,10 @@ def test_revealed_bars_reach_only_participants_who_answered(store: RoomStore, ke
 def test_revealed_bars_still_wait_for_the_minimum(store: RoomStore, keys: dict[str, Activity]) -> None:
     room = store.open_room()
     token = store.join(room.code)
-    store.record(room.code, token, keys["order"].key, "right")
+    assert store.record(room.code, token, keys["order"].key, "right").counted
     store.set_reveal(room.code, keys["order"].key, True)
-    assert store.shared_with(room.code, token) == {}
+    assert store.counts(room.code) == {keys["order"].key: ActivityCounts(1, {"right": 1, "not-right": 0})}
+    assert store.shared_with(room.code, token) == {}  # one answer, under the minimum of 5
 
 
 # ---------------------------------------------------------------------------------------------- ending
@@ -514,9 +535,9 @@ def test_ending_a_room_deletes_everything_about_it(store: RoomStore, keys: dict[
     room, other = store.open_room(), store.open_room()
     key = keys["ending"].key  # answered only in the room that ends
     for _ in range(3):
-        store.record(room.code, store.join(room.code), key, keys["ending"].options[0].value)
+        assert store.record(room.code, store.join(room.code), key, keys["ending"].options[0].value).counted
     store.set_reveal(room.code, key, True)
-    store.record(other.code, store.join(other.code), keys["single"].key, [0])
+    assert store.record(other.code, store.join(other.code), keys["single"].key, [0]).counted
     assert raw_rows(store.path, room.code) == {"rooms": 1, "participants": 3, "answers": 3, "reveals": 1}
 
     assert store.end(room.code) is True
@@ -524,6 +545,7 @@ def test_ending_a_room_deletes_everything_about_it(store: RoomStore, keys: dict[
     assert raw_rows(store.path, other.code) == {"rooms": 1, "participants": 1, "answers": 1, "reveals": 0}
     with pytest.raises(UnknownRoom):
         store.counts(room.code)
+    assert store.counts(other.code) == {keys["single"].key: tally(keys["single"], 1, {"0": 1})}
     assert store.end(room.code) is False
     # Deleted from the file, not only unlisted: the ended room's activity and code are nowhere in its bytes.
     # Read while the store is still open, so its write-ahead log is there too (closing would fold it in).
@@ -545,6 +567,7 @@ def test_an_idle_room_ends_by_itself(store: RoomStore, keys: dict[str, Activity]
     assert store.end_idle() == [quiet.code]
     assert raw_rows(store.path, quiet.code)["rooms"] == 0
     assert store.participants(busy.code) == 1
+    assert store.counts(busy.code) == {keys["single"].key: tally(keys["single"], 1, {"0": 1})}
     wall.now += 601
     # Past its time a room is closed to everyone at once, before anything sweeps it.
     with pytest.raises(UnknownRoom):
@@ -648,10 +671,7 @@ def test_counts_are_exact_with_eight_kernels_writing_at_once(
     with RoomStore(path, catalogue) as store:
         assert store.participants(code) == 8 * PER_PROCESS
         counts = store.counts(code)
-    assert {key: each.answerers for key, each in counts.items()} == dict.fromkeys(expected, 8 * PER_PROCESS)
-    assert {key: {v: n for v, n in each.options.items() if n} for key, each in counts.items()} == {
-        key: dict(values) for key, values in expected.items()
-    }
+    assert counts == {key: tally(catalogue[key], 8 * PER_PROCESS, dict(values)) for key, values in expected.items()}
 
 
 # ---------------------------------------------------------------------------------------------- catalogue

@@ -24,7 +24,26 @@ WORKSHOP = load_workshop(REPO)
 #: The venue-wifi profile of ``make bench`` (Chromium's network emulation): 100 ms round trips, 10 Mbit/s.
 VENUE_WIFI = {"offline": False, "latency": 100, "downloadThroughput": 10e6 / 8, "uploadThroughput": 10e6 / 8}
 #: The script that brings ipywidgets' widget manager into the page; held back, nothing can draw a widget.
-WIDGET_MANAGER = "**/labextensions/@jupyter-widgets/jupyterlab-manager/static/remoteEntry.*.js"
+WIDGET_MANAGER_NAME = "@jupyter-widgets/jupyterlab-manager"
+WIDGET_MANAGER = f"**/labextensions/{WIDGET_MANAGER_NAME}/static/remoteEntry.*.js"
+#: The names of the lab extensions the page loads (Voilà asks for all their scripts at once), from its page config
+#: ([] until the page has parsed its config).
+EXTENSIONS_JS = """() => {
+  const element = document.getElementById('jupyter-config-data');
+  if (!element) return [];
+  const config = JSON.parse(element.textContent);
+  const extensions = typeof config.federated_extensions === 'string'
+    ? JSON.parse(config.federated_extensions) : config.federated_extensions || [];
+  return extensions.map((extension) => extension.name);
+}"""
+#: Whether the scripts of every extension but the one named have arrived and run (each enters itself in _JUPYTERLAB).
+OTHERS_ARRIVED_JS = f"""(held) => {{
+  const others = ({EXTENSIONS_JS})().filter((name) => name !== held);
+  return others.length > 0 && others.every((name) => Boolean(window._JUPYTERLAB?.[name]));
+}}"""
+#: Whether the page is styled as the learner sees it: every stylesheet it links has loaded, and its fonts.
+STYLED_JS = """() => document.fonts.status === 'loaded'
+  && [...document.querySelectorAll('link[rel=stylesheet]')].every((link) => link.sheet !== null)"""
 PREVIEW_HEADING = "#tw-preview [data-preview-module]:not([hidden]) .tw-preview-title"
 BOX_JS = "(element) => { const box = element.getBoundingClientRect(); return [box.x, box.y, box.width]; }"
 
@@ -39,6 +58,13 @@ class HeldScript:
 
     def _on_request(self, route: Any) -> None:
         self.waiting.append(route)
+
+    def wait_until_asked(self, timeout: float = 30.0) -> None:
+        """Wait until the page has asked for the held script (and so is waiting for it)."""
+        deadline = time.monotonic() + timeout
+        while not self.waiting and time.monotonic() < deadline:
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the route event; polled, not a guess
+        assert self.waiting, f"the page never asked for {WIDGET_MANAGER} within {timeout} s"
 
     def release(self) -> None:
         """Let the held script load, and stop intercepting: with a route in place Playwright holds every request
@@ -62,8 +88,12 @@ def test_on_venue_wifi_the_heading_shows_before_the_widget_manager_and_the_first
     expect(heading).to_have_text(module.title)
     first_words = page.locator("#tw-preview [data-preview-module]:not([hidden]) .tw-markdown p").first
     expect(first_words).to_be_visible()
-    page.wait_for_timeout(500)  # the other scripts arrive meanwhile; the widget manager's is still held
-    assert page.evaluate("() => Boolean(window._JUPYTERLAB?.['@jupyter-widgets/jupyterlab-manager'])") is False
+    # The page has asked for every extension's script at once: wait until all the others have arrived and run,
+    # so that what follows is checked at the moment only the widget manager is missing, not merely early.
+    held.wait_until_asked()
+    page.wait_for_function(OTHERS_ARRIVED_JS, arg=WIDGET_MANAGER_NAME, timeout=30_000)
+    assert WIDGET_MANAGER_NAME in page.evaluate(EXTENSIONS_JS)
+    assert page.evaluate(f"() => Boolean(window._JUPYTERLAB?.[{json.dumps(WIDGET_MANAGER_NAME)}])") is False
     assert page.locator("#rendered_cells .jupyter-widgets").count() == 0
     # Nothing in the preview looks like a control that does nothing yet.
     assert page.locator("#tw-preview").locator("button, input, select, textarea, [role=button]").count() == 0
@@ -118,7 +148,7 @@ def test_the_preview_shows_the_module_the_app_will_open(
     expect(page.locator(PREVIEW_HEADING)).to_have_count(1)
     menu = page.locator("#tw-preview").get_by_role("navigation", name=WORKSHOP.ui.contents)
     expect(menu.locator('a[aria-current="page"]')).to_have_text(WORKSHOP.module(shown_module).title)
-    page.wait_for_timeout(300)  # the stock stylesheets have arrived; the preview is as the learner sees it
+    page.wait_for_function(STYLED_JS)  # the stock stylesheets and fonts have arrived: as the learner sees it
     before = page.locator(PREVIEW_HEADING).evaluate(BOX_JS)
     held.release()
     title = page.locator(f'.tw-module-title[data-module="{shown_module}"]')
