@@ -22,6 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from ..conftest import _skip_reason, in_ci
 from .chromium import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,21 +32,10 @@ ARTIFACTS = REPO / "test-artifacts"
 CHUNK = re.compile(r"/voila/(static/(?!voila\.js)[^/?]+\.js|labextensions/.+/(?!remoteEntry\.)[^/?]+\.js)(\?|$)")
 
 
-def in_ci() -> bool:
-    """Whether this run is CI's (``$CI`` set to anything but empty, 0 or false): browser tests may not skip there."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
-
-
-def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
-    """The reason a skip gave, without pytest's "Skipped: " prefix."""
-    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-    return reason.removeprefix("Skipped: ")
 
 
 @pytest.hookimpl(wrapper=True)
