@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 
+from therapy_workshop.html.markdown import heading_ids
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.room.hub_client import HubIdentity
 from therapy_workshop.shell.app import WorkshopApp
+from therapy_workshop.shell.frame import support_panel_html
 from therapy_workshop.shell.render import build_module_page
 from therapy_workshop.validate.yaml_source import ContentError, Problem
 from therapy_workshop.widgets.quiz import QuizSet
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -90,6 +96,16 @@ def test_footer_and_header_carry_support_and_not_advice(shell: WorkshopApp, work
     assert "education, not legal or clinical advice" in shell.footer.value
     shell.go("01-rights")
     assert 'rel="prev" href="?module=00-start"' in shell.footer.value
+
+
+def test_the_support_panel_links_to_staying_safe_on_the_start_page(shell: WorkshopApp, workshop: Workshop) -> None:
+    part = "Staying-safe-while-you-use-this"
+    assert f'<a href="?module=00-start#{part}">Staying safe while you use this</a>' in shell.support.value
+    # In JupyterLab the same panel links to the notebook, where JupyterLab gives the heading the same id.
+    assert f'<a href="00_start_here.ipynb#{part}">' in str(support_panel_html(workshop))
+    notebook = json.loads((REPO / "notebooks" / workshop.module("00-start").notebook).read_text(encoding="utf-8"))
+    start = "\n\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    assert part in heading_ids(start)
 
 
 def test_app_keeps_only_the_shown_page_in_the_body(shell: WorkshopApp) -> None:

@@ -41,8 +41,7 @@ TOO_LONG = (
 MAKING = '<p class="tw-meta" role="status">Making your certificate…</p>'
 BUSY = '<p class="tw-meta" role="status">Your certificate is still being made. It will be ready here in a moment.</p>'
 READY = (
-    '<p class="tw-meta" role="status">Your certificate is ready. It lists the 1 modules you completed in this '
-    "browser.</p>"
+    '<p class="tw-meta" role="status">Your certificate is ready. It lists the 1 modules you have completed here.</p>'
 )
 FAILED = (
     '<p class="tw-notice" role="status">Your certificate could not be made this time, and nothing was kept. '

@@ -115,7 +115,7 @@ ERROR_MESSAGES: dict[str, tuple[str, list[str]]] = {
         [
             f"{MODULES}:10 modules[1].notebook: notebooks/01_your_rights.ipynb does not exist",
             # The start page links to the real notebook, which modules.yaml no longer names: true, and useful.
-            "notebooks/00_start_here.ipynb:155 cells[12]: link to 01_your_rights_in_therapy.ipynb, "
+            "notebooks/00_start_here.ipynb:199 cells[14]: link to 01_your_rights_in_therapy.ipynb, "
             "which is not a notebook in content/modules.yaml",
         ],
     ),

@@ -17,6 +17,7 @@ from therapy_workshop.facilitator.documents import (
     scenario_numbers,
     write_handouts,
 )
+from therapy_workshop.html.safe import html
 from therapy_workshop.model.facilitation import AgendasFile, agenda_findings
 from therapy_workshop.model.workshop import Workshop
 from therapy_workshop.shell.app import WorkshopApp
@@ -233,6 +234,14 @@ def test_handouts_show_no_explanation_and_no_feedback(workshop: Workshop, writte
         (where, text) for source, where, text in hidden if source in {"quiz", "exercise"} and "explanation" in where
     ]
     assert keys and [where for where, text in keys if text not in answer_sheet] == []
+
+
+def test_every_handout_says_how_to_leave_quickly_and_what_the_device_keeps(
+    workshop: Workshop, written_handouts: dict[str, str]
+) -> None:
+    line = plain_text(str(html("<p>{}</p>", workshop.ui.safety_handout)))  # as text, as the handouts are read
+    handouts = {name: body for name, body in written_handouts.items() if name.startswith("handout-")}
+    assert handouts and [name for name, body in handouts.items() if line not in body] == []
 
 
 def test_handouts_hold_the_questions_with_a_box_to_tick(workshop: Workshop) -> None:

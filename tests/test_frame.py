@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from therapy_workshop.html.links import notebook_link
 from therapy_workshop.html.markdown import render_inline
 from therapy_workshop.model.workshop import Workshop
@@ -58,5 +60,12 @@ def test_sources_list_has_an_anchor_for_every_cited_source(workshop: Workshop) -
         assert f'<li id="src-{key}">' in html
 
 
-def test_page_without_citations_says_so(workshop: Workshop) -> None:
+def test_page_without_citations_says_so(workshop: Workshop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("therapy_workshop.shell.listings.cited_keys", lambda _workshop, _module_id: [])
     assert "This page cites no sources." in sources_list_html(workshop, "00-start")
+
+
+def test_the_start_page_lists_the_sources_its_safety_section_cites(workshop: Workshop) -> None:
+    listed = sources_list_html(workshop, "00-start")
+    assert cited_keys(workshop, "00-start")
+    assert all(f'<li id="src-{key}">' in listed for key in cited_keys(workshop, "00-start"))

@@ -175,6 +175,21 @@ def test_leaving_stops_counting_and_forgets_the_room(workshop: Workshop, store: 
     assert store.participants(room.code) == 0
 
 
+def test_clearing_everything_this_site_stored_leaves_the_room(workshop: Workshop, store: RoomStore) -> None:
+    room = store.open_room()
+    app = participant(workshop, f"?room={room.code}")
+    assert app.room.code == room.code and store.participants(room.code) == 1
+    with app.kernel.running():
+        # What happens when the browser answers "Clear everything this site stored on this device" (it removed two
+        # records: the progress and the room); the browser side is tested in tests/test_device_choice.py.
+        app.app.device._cleared({"removed": 2})
+    assert app.room.code == "" and app.room.record.to_store == ""
+    assert plain_text(app.room.message.html) == "You left the room. Nothing more you answer is counted."
+    assert store.participants(room.code) == 0
+    app.answer_first_question(0)
+    assert sum(first_question_counts(store, room.code, workshop).values()) == 0
+
+
 def test_a_room_that_ended_is_said_and_forgotten(workshop: Workshop, store: RoomStore) -> None:
     room = store.open_room()
     first = participant(workshop, f"?room={room.code}")

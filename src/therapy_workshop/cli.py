@@ -149,6 +149,7 @@ def run_check(root: Path, as_json: bool, today: datetime.date | None = None) -> 
         return 1
     assert workshop is not None
     # Imported here: they build pages with the app's own code (ipywidgets and all), which only check needs.
+    from therapy_workshop.shell.exit_page import write_exit_page
     from therapy_workshop.shell.prerender import prerendered_markdown
     from therapy_workshop.shell.preview import write_preview
 
@@ -167,6 +168,14 @@ def run_check(root: Path, as_json: bool, today: datetime.date | None = None) -> 
         print(
             f"Note: could not save the page preview ({error.strerror}: {error.filename}); "
             "participants will see a loading line until the app is ready.",
+            file=sys.stderr,
+        )
+    try:
+        write_exit_page(workshop)  # Exit this page with content/ui.yaml's destination and words
+    except OSError as error:
+        print(
+            f"Note: could not save the Exit this page button ({error.strerror}: {error.filename}); "
+            "pages show the last one saved, or else the template's English words and BBC Weather as its destination.",
             file=sys.stderr,
         )
     report = summary(workshop)

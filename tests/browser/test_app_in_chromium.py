@@ -275,6 +275,8 @@ READABILITY_JS = """() => {
   };
   const tooSmallToTap = [...app.querySelectorAll('button, select, textarea, summary, input[type="text"]')]
     .filter((control) => control.offsetParent && !control.closest('.tw-sr-only'))
+    // What a closed <details> holds is not shown (Chromium keeps it laid out, hidden, so offsetParent is set).
+    .filter((control) => !control.closest('details:not([open])') || control.tagName === 'SUMMARY')
     .filter((control) => { const box = shown(control); return box.height < 24 || box.width < 24; })
     .map((control) => `${control.tagName.toLowerCase()}: ${(control.textContent || '').trim().slice(0, 30)}`);
   return {small: [...small].slice(0, 8), colourOnly, tooWide, tooSmallToTap,

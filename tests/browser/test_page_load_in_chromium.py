@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from therapy_workshop.validate.loader import load_workshop
-from therapy_workshop.widgets.progress import PROGRESS_KEY, serialise
+from therapy_workshop.widgets.progress import KEEP_KEY, PROGRESS_KEY, serialise
 
 from ..expected import folded, shown
 from .conftest import CHUNK, REPO, PageRecorder, VoilaServer, _free_port
@@ -137,10 +137,12 @@ def test_the_preview_shows_the_module_the_app_will_open(
 ) -> None:
     if stored is not None:
         record = serialise({}, {}, stored)
-        # Only on the app's own pages (about:blank, where the fixture ends, has no storage).
+        # Only on the app's own pages (about:blank, where the fixture ends, has no storage). The learner chose to
+        # keep their place on this device, where the record is.
         page.add_init_script(
-            f"if (location.protocol.startsWith('http')) "
-            f"window.localStorage.setItem({json.dumps(PROGRESS_KEY)}, {json.dumps(record)})"
+            f"if (location.protocol.startsWith('http')) {{"
+            f"window.localStorage.setItem({json.dumps(KEEP_KEY)}, 'place');"
+            f"window.localStorage.setItem({json.dumps(PROGRESS_KEY)}, {json.dumps(record)}); }}"
         )
     held = HeldScript(page)
     page.goto(voila_server.url + query, wait_until="commit")

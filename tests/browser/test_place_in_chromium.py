@@ -31,17 +31,24 @@ from .test_app_in_chromium import WORKSHOP, open_app, wait_until_rendered
 UI = WORKSHOP.ui
 QUIZ = WORKSHOP.quizzes["01-rights"]
 STORE_KEY = "your-rights-in-therapy/progress"
+KEEP_KEY = "your-rights-in-therapy/keep"
+# The record, from the storage the device's choice names: this tab's (the default, "Keep nothing after this tab
+# closes", which a reload in the same tab keeps), or the device's with "Keep my place on this device".
+STORED_JS = (
+    f"(window.localStorage.getItem({json.dumps(KEEP_KEY)}) === 'place' ? window.localStorage : window.sessionStorage)"
+    f".getItem({json.dumps(STORE_KEY)})"
+)
 STORY = "wont-let-me-leave"  # the first scenario of module 03
 
 
 def stored_place(page: Any) -> dict[str, Any]:
     """The place the page's browser holds now ({} if none)."""
-    text = page.evaluate(f"window.localStorage.getItem({json.dumps(STORE_KEY)})")
+    text = page.evaluate(STORED_JS)
     return dict(json.loads(text).get("place", {})) if text else {}
 
 
 def wait_for_stored(page: Any, check: Any, timeout: float = 10.0) -> dict[str, Any]:
-    """Poll localStorage until ``check(place)`` holds: the kernel writes it back a round trip after each click."""
+    """Poll the stored record until ``check(place)`` holds: the kernel writes it back a round trip after each click."""
     deadline = time.monotonic() + timeout
     place = stored_place(page)
     while not check(place) and time.monotonic() < deadline:
@@ -228,16 +235,18 @@ BROKEN_RECORDS = {
 @pytest.mark.parametrize("kind", sorted(BROKEN_RECORDS))
 def test_a_broken_stored_place_is_discarded_with_a_notice(page: Any, voila_server: VoilaServer, kind: str) -> None:
     record, notice = BROKEN_RECORDS[kind]
-    # Written before the app's own scripts run, as a record left by an earlier visit would be there.
+    # Written before the app's own scripts run, as a record left by an earlier visit would be there: on a device
+    # whose learner chose to keep their place (only then does a record outlive its tab).
     page.add_init_script(
-        f"if (location.protocol === 'http:') window.localStorage.setItem({json.dumps(STORE_KEY)}, {json.dumps(record)})"
+        f"if (location.protocol === 'http:') {{ window.localStorage.setItem({json.dumps(KEEP_KEY)}, 'place'); "
+        f"window.localStorage.setItem({json.dumps(STORE_KEY)}, {json.dumps(record)}); }}"
     )
     open_app(page, voila_server, "?module=01-rights")
     alert = page.get_by_role("alert").filter(has_text=notice)
     expect(alert).to_be_visible()
     expect(page.get_by_text(UI.format("question_of", number=1, total=len(QUIZ.questions)))).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / f"fault-stored-{kind.replace(' ', '-')}.png"))
-    stored = page.evaluate(f"window.localStorage.getItem({json.dumps(STORE_KEY)})")
+    stored = page.evaluate(STORED_JS)
     assert json.loads(stored)["version"] == 2
     assert json.loads(stored)["place"] == {}
 

@@ -296,6 +296,8 @@ def handout_body(workshop: Any, module_id: str) -> Markup:
             )
         elif activity_id in workshop.scenarios:
             parts.append(paper_scenario_html(workshop.scenarios[activity_id]))
+    # One line on staying safe on a shared device: the quick exit and what the device keeps.
+    parts.append(html('<p class="tw-closing">{}</p>', workshop.ui.safety_handout))
     parts.append(html('<p class="tw-closing"><em>{}</em></p>', workshop.ui.not_advice))
     return join(parts)
 

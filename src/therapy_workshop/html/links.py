@@ -34,8 +34,11 @@ def app_link_rewriter(workshop: Workshop) -> Callable[[str], str]:
     """
 
     def rewrite(href: str) -> str:
-        module = workshop.module_for_notebook(href)
-        return f"?module={module.id}" if module is not None else href
+        notebook, _, fragment = href.partition("#")  # a heading in that module keeps its '#' (the app scrolls to it)
+        module = workshop.module_for_notebook(notebook)
+        if module is None:
+            return href
+        return f"?module={module.id}" + (f"#{fragment}" if fragment else "")
 
     rewrite.table_name = "app"  # type: ignore[attr-defined]
     return rewrite

@@ -11,6 +11,7 @@ import datetime
 import re
 import string
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -368,6 +369,10 @@ UI_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "room_participants": frozenset({"count"}),
     "room_waiting": frozenset({"count", "minimum"}),
     "room_activity_of": frozenset({"number", "total"}),
+    "device_moved_place": frozenset({"records"}),
+    "device_moved_nothing": frozenset({"records"}),
+    "device_records_many": frozenset({"count"}),
+    "clear_done": frozenset({"records"}),
 }
 
 
@@ -554,6 +559,54 @@ class UIStrings(Strict, UIMethods):
     progress_heading: str
     assessment_start: str
     assessment_questions: str
+    # Exit this page (shell/exit_page.py): where it goes, and its words.
+    exit_destination: str
+    exit_button: str
+    exit_link: str
+    exit_loading: str
+    exit_two_more: str
+    exit_one_more: str
+    exit_reset: str
+    # What this site keeps, in one statement that module 00 repeats word for word (tests/test_privacy_words.py).
+    privacy_statement: str
+    # The line about the quick exit and the device choice at the end of every printed handout.
+    safety_handout: str
+    # What this device keeps, and "clear everything" (widgets/device_choice.py).
+    device_heading: str
+    device_intro: str
+    device_question: str
+    device_keep_nothing: str
+    device_keep_nothing_hint: str
+    device_keep_place: str
+    device_keep_place_hint: str
+    device_keeps_nothing: str
+    device_keeps_place: str
+    device_change: str
+    device_downloads: str
+    device_notice_label: str
+    device_moved_place: str
+    device_moved_nothing: str
+    device_moved_at_open: str
+    device_not_moved: str
+    device_records_none: str
+    device_record_one: str
+    device_records_many: str
+    clear_button: str
+    clear_explain: str
+    clear_pass_note: str
+    clear_done: str
+
+    @field_validator("exit_destination")
+    @classmethod
+    def _exit_destination_is_a_website(cls, value: str) -> str:
+        # A person in danger presses it: it must open a real site over https (never javascript:, data: or a
+        # page of this server, which would keep the workshop on screen).
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname or any(character.isspace() for character in value):
+            raise ValueError(
+                "the exit destination must be a whole https address, such as https://www.bbc.co.uk/weather"
+            )
+        return value
 
     @field_validator("*")
     @classmethod

@@ -125,6 +125,12 @@ CALLS: dict[str, CallSpec] = {
             "Show the learner's progress with a reset button",
         ),
         CallSpec(
+            "device_choice",
+            (),
+            "device_choice()",
+            "Ask what this device keeps, with a button that clears everything",
+        ),
+        CallSpec(
             "app",
             (),
             "app()",

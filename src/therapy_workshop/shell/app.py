@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import traitlets
 
-from therapy_workshop.html.links import app_link
+from therapy_workshop.html.links import app_link, app_link_rewriter
 from therapy_workshop.html.safe import Markup, html, join
 from therapy_workshop.model.problems import ContentError
 from therapy_workshop.room.connect import ask_hub_identity
@@ -23,6 +23,7 @@ from therapy_workshop.shell.frame import navigation_html, style_html, support_pa
 from therapy_workshop.shell.render import build_module_page
 from therapy_workshop.store.current import get_workshop
 from therapy_workshop.widgets import lean
+from therapy_workshop.widgets.device_choice import DeviceChoice
 from therapy_workshop.widgets.feedback import set_hidden
 from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
 from therapy_workshop.widgets.location import LocationSync
@@ -100,9 +101,13 @@ class WorkshopApp(lean.VBox):
             )
         )
         self.menu = lean.HTML()
-        self.support = lean.HTML(support_panel_html(workshop))
+        self.support = lean.HTML(support_panel_html(workshop, app_link_rewriter(workshop)))
         self.picker = build_jurisdiction_picker(workshop)
-        header_parts = [self.brand, self.menu, self.progress_line, self.room]
+        # What this device keeps, beside the progress count: changeable from every page, one line until opened.
+        self.device = DeviceChoice(workshop.ui, self.tracker, compact=True)
+        self.tracker.observe(self._on_everything_cleared, "everything_cleared")
+        progress_row = lean.HBox([self.progress_line, self.device], classes=("tw-progress-row",))
+        header_parts = [self.brand, self.menu, progress_row, self.room]
         header_parts += ([self.picker] if self.picker is not None else []) + [self.support]
         header = lean.VBox(header_parts, classes=("tw-header",))
         self.header = header
@@ -188,6 +193,10 @@ class WorkshopApp(lean.VBox):
     def _offer_room_form(self) -> None:
         """Participants may type a room code on the start page; the facilitator runs rooms, not joins them."""
         self.room.offer_form(self.current == self.workshop.modules[0].id and not self.facilitator)
+
+    def _on_everything_cleared(self, _change: dict[str, Any]) -> None:
+        """The learner cleared everything this site stored: a room they were in is left, as its record is gone."""
+        self.room.leave()
 
     def _on_progress_change(self, _change: dict[str, Any]) -> None:
         self._show_progress()

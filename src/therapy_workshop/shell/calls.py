@@ -28,6 +28,7 @@ from therapy_workshop.widgets.assessment import build_assessment
 from therapy_workshop.widgets.cases import build_follow_case
 from therapy_workshop.widgets.certificate import build_certificate
 from therapy_workshop.widgets.checklist import build_checklist
+from therapy_workshop.widgets.device_choice import build_device_choice
 from therapy_workshop.widgets.draft import build_complaint_draft
 from therapy_workshop.widgets.exercises import build_exercise
 from therapy_workshop.widgets.jurisdiction import build_jurisdiction_guide
@@ -83,6 +84,7 @@ BUILDERS: dict[str, Build] = {
     "progress_overview": lambda workshop, place, _arguments: build_progress_overview(
         workshop, place.link, show_notices=not place.in_app
     ),
+    "device_choice": lambda workshop, _place, _arguments: build_device_choice(workshop),
     # In the app the shell is already there; app() itself (notebooks/app.ipynb's one call) is shell.app.app.
     "app": lambda _workshop, _place, _arguments: None,
 }

@@ -8,6 +8,7 @@ the shell shows the header once and only the module's title block comes from the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
@@ -29,11 +30,12 @@ def style_html() -> Markup:
     return html("<style>{}</style>", Markup(static_text("workshop.css")))
 
 
-def support_panel_html(workshop: Workshop) -> Markup:
+def support_panel_html(workshop: Workshop, rewrite_link: Callable[[str], str] | None = None) -> Markup:
     """The "Need support?" disclosure: free support lines by country and the not-advice note.
 
     A native ``<details>`` element: it opens with Enter or Space, needs no kernel round trip, and works the
-    same in JupyterLab and Voilà.
+    same in JupyterLab and Voilà. Its introduction links to "Staying safe while you use this" on the start page:
+    as a notebook link in JupyterLab, and through ``rewrite_link`` (the app's ``?module=`` links) in the app.
     """
     ui, support = workshop.ui, workshop.support
     countries = []
@@ -66,7 +68,7 @@ def support_panel_html(workshop: Workshop) -> Markup:
         '<div class="tw-support-countries">{countries}</div>'
         '<p class="tw-not-advice">{not_advice}</p></div></details>',
         need_support=ui.need_support,
-        intro=render_markdown(support.intro),
+        intro=render_markdown(support.intro, rewrite_link),
         emergency_heading=ui.emergency_heading,
         emergency=render_inline(support.emergency),
         countries=join(countries),
@@ -134,8 +136,11 @@ def notebook_frame(workshop: Workshop, module_id: str) -> widgets.VBox:
     """Show the page frame at the top of a module notebook opened on its own: ``frame("01-rights")``.
 
     The frame also keeps the learner's progress and place in their browser (and says so in words if the
-    notebook's kernel is lost) and, when the workshop has jurisdictions, holds the picker that every page follows.
+    notebook's kernel is lost), offers the choice of what this device keeps (so it can be changed from every
+    notebook, as from every page of the app) and, when the workshop has jurisdictions, holds the picker that every
+    page follows.
     """
+    from therapy_workshop.widgets.device_choice import DeviceChoice
     from therapy_workshop.widgets.jurisdiction import build_jurisdiction_picker
     from therapy_workshop.widgets.progress import ProgressStore, progress
 
@@ -146,4 +151,5 @@ def notebook_frame(workshop: Workshop, module_id: str) -> widgets.VBox:
     display(HTML(standalone_frame_html(workshop, module_id)))
     picker = build_jurisdiction_picker(workshop)
     store = ProgressStore(tracker, lost_text=workshop.ui.kernel_lost_lab)
-    return lean.VBox([store] + ([picker] if picker is not None else []))
+    device = DeviceChoice(workshop.ui, tracker, compact=True)
+    return lean.VBox([store, device] + ([picker] if picker is not None else []))

@@ -152,18 +152,31 @@ def jinja_safe(text: str) -> str:
     before, opening, rest = text.partition(str(STYLE_OPENING))
     style, closing, after = rest.partition("</style>")
     safe = "".join([before.replace("{", "&#123;"), opening, style, closing, after.replace("{", "&#123;")])
+    return refuse_template_code(safe, "the page preview")
+
+
+def refuse_template_code(text: str, what: str) -> str:
+    """``text`` as it is, or a ValueError naming the first Jinja delimiter in it.
+
+    A file the template includes is read as template code: ``{{`` in it would be evaluated, not shown. ``what``
+    names the file in the message (``"the page preview"``).
+    """
     for delimiter in JINJA_DELIMITERS:
-        if delimiter in safe:
-            raise ValueError(f"the page preview would hold {delimiter!r}, which Jinja reads as template code")
-    return safe
+        if delimiter in text:
+            raise ValueError(f"{what} would hold {delimiter!r}, which Jinja reads as template code")
+    return text
 
 
 def write_preview(workshop: Workshop) -> Path:
     """Write ``preview.html`` for the template (atomically, like the snapshot); return its path."""
-    path = workshop.root / PREVIEW_FILE
+    return write_include(workshop.root / PREVIEW_FILE, jinja_safe(str(preview_html(workshop))))
+
+
+def write_include(path: Path, text: str) -> Path:
+    """Write a file the template includes, atomically: a page rendered meanwhile includes the old or the new."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(jinja_safe(str(preview_html(workshop))), encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
     return path
 

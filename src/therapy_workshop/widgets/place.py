@@ -5,7 +5,8 @@ matters (a quiz, an exercise, a scenario, a builder) is *remembered* under a key
 says what its place is (:meth:`Remembered.place_state`, plain JSON) and puts itself back from such a state with
 its own Python twins of the buttons (:meth:`Remembered.restore_place`), so a restored activity is in a state the
 learner could have clicked their way to, feedback included. The states travel with the learner's progress
-(:mod:`therapy_workshop.widgets.progress`) to localStorage; nothing is kept on the server.
+(:mod:`therapy_workshop.widgets.progress`) to the browser: this tab's sessionStorage by default, localStorage if
+the learner chose to keep their place on this device. Nothing is kept on the server.
 
 A stored place is checked against today's content as it is put back: an item, option or node that no longer
 exists is dropped quietly (content may have changed between visits). A state that is not in the shape this

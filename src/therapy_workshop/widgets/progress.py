@@ -1,14 +1,21 @@
 """Progress that survives a reload without the server keeping anything about the learner.
 
 Widgets report what the learner completed, and where they are in each activity, to one :class:`Progress` per
-kernel. A small front-end widget, :class:`ProgressStore`, mirrors it into the browser's own localStorage and
-hands it back after a reload or a later visit. What comes back from the browser is checked: data from an
-unknown version or data that cannot be read is discarded with a notice, never a crash.
+kernel. A small front-end widget, :class:`ProgressStore`, mirrors it into the browser and hands it back after a
+reload. What comes back from the browser is checked: data from an unknown version or data that cannot be read is
+discarded with a notice, never a crash.
+
+*Which* storage of the browser holds it is the learner's choice (see :mod:`therapy_workshop.widgets.device_choice`):
+with "Keep my place on this device" it is localStorage, as long as they like; otherwise, and by default, it is
+sessionStorage, which lasts while the tab is open (a reload keeps the place) and is gone when it closes. The
+browser keeps that choice in one place, :data:`KEEP_KEY` in localStorage, and the page's script reads it before
+every read and write, so a record always goes where the device's choice says, whichever tab made it.
 """
 
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,10 +131,20 @@ class Progress(traitlets.HasTraits):
     notice = traitlets.Unicode("", help="A message for the learner, e.g. that stored progress was discarded.")
     place_problem = traitlets.Unicode("", help="Why a stored place was discarded, for the notice ('' if it was not).")
     resets = traitlets.Int(0, help="How many times the learner pressed Reset: activities on the page start afresh.")
+    keep_place = traitlets.Bool(
+        False, help="Whether this device keeps the learner's place (their choice, as the browser reports it)."
+    )
+    moved_in = traitlets.Bool(
+        False, help="A record found on this device was moved into this tab when the page opened (it keeps nothing)."
+    )
+    everything_cleared = traitlets.Int(
+        0, help="How many times the learner cleared everything this site stored: a room they were in is left too."
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._load_listeners: list[Callable[[], None]] = []
+        self._store: weakref.ref[ProgressStore] | None = None
 
     def record(self, module_id: str, activity_id: str) -> None:
         """Note that ``activity_id`` in ``module_id`` is done (once is enough)."""
@@ -197,6 +214,11 @@ class Progress(traitlets.HasTraits):
         if not self.place_problem:
             self.place_problem = reason
 
+    @property
+    def store(self) -> ProgressStore | None:
+        """The browser's copy of this progress, made last (``None`` before there is one): it moves and clears."""
+        return self._store() if self._store is not None else None
+
 
 _PROGRESS = Progress()
 
@@ -206,38 +228,121 @@ def progress() -> Progress:
     return _PROGRESS
 
 
+#: Every key the workshop writes in the browser starts with this, so "clear everything" can find them all.
+PREFIX = "your-rights-in-therapy/"
+#: Where progress and the learner's place are kept in the browser.
+PROGRESS_KEY = PREFIX + "progress"
+#: The learner's choice, in localStorage: :data:`KEEP_PLACE` when they chose to keep their place on this device;
+#: absent when they keep nothing, so that nothing on the device says they were here. (A contract: the quick exit
+#: reads the same key.)
+KEEP_KEY = PREFIX + "keep"
+KEEP_PLACE = "place"
+#: Kept for one tab only whatever the choice (the facilitator's key, see the page template): never moved.
+TAB_ONLY_KEYS = (PREFIX + "facilitator-key",)
+LOCAL = "localStorage"
+SESSION = "sessionStorage"
+
+
+def storage_name(keep_place: bool) -> str:
+    """The browser storage that holds the records: localStorage only when the learner chose to keep their place.
+
+    sessionStorage is the default because it outlives a reload (a lost kernel or a dropped line costs nothing)
+    but not the tab: closing it leaves no record of the visit on a shared or watched device.
+    """
+    return LOCAL if keep_place else SESSION
+
+
 class BrowserRecord(lean.SharedLayout, anywidget.AnyWidget):
-    """Invisible bridge to one record in the browser's localStorage: what it held, and what it should hold now.
+    """Invisible bridge to one record in the browser's storage: what it held, and what it should hold now.
 
     The record never reaches the server's disk: the browser sends it once when the page opens (``loaded``) and
-    writes back whatever the kernel sets in ``to_store`` ('' removes it).
+    writes back whatever the kernel sets in ``to_store`` ('' removes it), into the storage the device's choice
+    names at that moment (:func:`storage_name`). A record left in localStorage while the device keeps nothing (an
+    earlier version kept everything there) is moved into this tab as the page opens, and ``moved_in`` says so.
     """
 
     _esm = static_text("progress_store.js")
 
-    storage_key = traitlets.Unicode(help="The localStorage key of the record.").tag(sync=True)
+    storage_key = traitlets.Unicode(help="The key of the record in the browser's storage.").tag(sync=True)
+    keep_key = traitlets.Unicode(KEEP_KEY, help="The localStorage key holding the learner's choice.").tag(sync=True)
+    keep_value = traitlets.Unicode(KEEP_PLACE, help="Its value when they chose to keep their place.").tag(sync=True)
     loaded = traitlets.Unicode("", help="What the browser had stored, sent once when the page opens.").tag(sync=True)
     ready = traitlets.Bool(False, help="True once the browser has reported.").tag(sync=True)
     to_store = traitlets.Unicode("", help="What the browser should keep ('' clears it).").tag(sync=True)
+    storage = traitlets.Unicode(
+        "", help="Where the browser keeps the record: localStorage or sessionStorage ('' until it reports)."
+    ).tag(sync=True)
+    moved_in = traitlets.Bool(
+        False, help="The browser moved this record from localStorage into this tab as the page opened."
+    ).tag(sync=True)
     lost_text = traitlets.Unicode("", help="Said outside the app if the notebook's kernel is lost.").tag(sync=True)
 
 
-#: Where progress and the learner's place are kept in the browser.
-PROGRESS_KEY = "your-rights-in-therapy/progress"
+Reply = Callable[[dict[str, Any]], None]
 
 
 class ProgressStore(BrowserRecord):
-    """The browser's copy of :class:`Progress`: taken in when the page opens, written back on every change."""
+    """The browser's copy of :class:`Progress`: taken in when the page opens, written back on every change.
+
+    It also carries the two things that act on every record of the workshop at once, because it is on every page
+    that keeps progress: :meth:`move_records` (the learner changed what this device keeps) and
+    :meth:`clear_records` ("clear everything"). The browser answers each with what it did.
+    """
 
     def __init__(self, tracker: Progress | None = None, **kwargs: Any) -> None:
         super().__init__(storage_key=PROGRESS_KEY, **kwargs)
         self.tracker = tracker or progress()
+        self.tracker._store = weakref.ref(self)
+        self._replies: dict[int, Reply] = {}
+        self._asked = 0
         self.tracker.observe(self._on_progress_change, names=["completed", "assessment", "last_module", "place"])
+        self.on_msg(self._on_browser_message)
 
+    # ------------------------------------------------------------------ asking the browser
+    def move_records(self, keep_place: bool, then: Reply) -> None:
+        """Move every record into the storage ``keep_place`` names, and keep or remove the choice's key.
+
+        Keep my place: this tab's records go to localStorage. Keep nothing: localStorage's records come into this
+        tab's sessionStorage and are deleted from localStorage, with the choice's key. ``then`` gets the browser's
+        answer: ``{"moved": n, "keep_place": bool, "ok": bool}``.
+        """
+        command = {"do": "move", "keep_place": keep_place, "tab_only": list(TAB_ONLY_KEYS)}
+        self._ask(command, then)
+
+    def clear_records(self, then: Reply) -> None:
+        """Remove every key starting with :data:`PREFIX` from both storages; ``then`` gets ``{"removed": n}``."""
+        self._ask({"do": "clear"}, then)
+
+    def _ask(self, command: dict[str, Any], then: Reply) -> None:
+        self._asked += 1
+        self._replies[self._asked] = then
+        self.send({**command, "id": self._asked, "prefix": PREFIX})
+
+    def _on_browser_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("id"), int):
+            return
+        then = self._replies.pop(content["id"], None)
+        if then is not None:
+            then(content)
+
+    # ------------------------------------------------------------------ reactions
     @traitlets.observe("loaded")
     def _on_loaded_change(self, change: dict[str, Any]) -> None:
+        # The browser reports where it keeps records, and whether it moved one in, with what it had: both are
+        # known before the record is read, so a notice about a damaged record says the last word.
+        self._report_storage()
+        if self.moved_in:
+            self.tracker.moved_in = True
         self.tracker.load(change["new"])
         self.to_store = self.tracker.to_json()
+
+    @traitlets.observe("storage")
+    def _on_storage_change(self, _change: dict[str, Any]) -> None:
+        self._report_storage()
+
+    def _report_storage(self) -> None:
+        if self.storage:
+            self.tracker.keep_place = self.storage == LOCAL
 
     @traitlets.observe("ready")
     def _on_ready_change(self, _change: dict[str, Any]) -> None:

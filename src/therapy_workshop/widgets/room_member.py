@@ -2,8 +2,9 @@
 
 Only a participant who joined a room (by its link, ``?room=CODE``, or by typing the code on the start page) has
 answers counted, and only their first answer to each activity, anonymously (see :mod:`widgets.answers`). The
-room's code and this browser's random token are kept in the browser (localStorage), so a reload stays in the
-room as the same participant; "Leave room" forgets both. Self-study never opens the room store at all.
+room's code and this browser's random token are kept in the browser, where the learner's choice of what this
+device keeps says (this tab only by default, see :mod:`widgets.device_choice`), so a reload stays in the room as
+the same participant; "Leave room" forgets both. Self-study never opens the room store at all.
 
 Nothing here waits for the room on the kernel's loop (see :mod:`widgets.ticker`): every room call runs as a task,
 so a room service that is slow or restarting never delays a quiz's feedback. First answers wait in a queue
@@ -33,13 +34,13 @@ from therapy_workshop.widgets import lean
 from therapy_workshop.widgets.answers import listen
 from therapy_workshop.widgets.feedback import set_hidden
 from therapy_workshop.widgets.live_region import LiveRegion
-from therapy_workshop.widgets.progress import BrowserRecord
+from therapy_workshop.widgets.progress import PREFIX, BrowserRecord
 from therapy_workshop.widgets.room_bars import bars_html
 from therapy_workshop.widgets.room_boards import owner_of, show_all
 from therapy_workshop.widgets.ticker import OneAtATime, every, launch
 
 #: Where the joined room's code and this browser's token are kept.
-ROOM_KEY = "your-rights-in-therapy/room"
+ROOM_KEY = PREFIX + "room"
 #: How often a joined participant's page looks for results the facilitator revealed.
 SHARED_EVERY = 2.0
 #: What a room that cannot be reached raises: a damaged or full store file, or, on a JupyterHub, a service that

@@ -46,15 +46,37 @@ function render({ model, el }) {
     if (!link) {
       return;
     }
-    const moduleId = new URLSearchParams(link.getAttribute("href").slice(1)).get("module");
+    const [query, fragment] = link.getAttribute("href").slice(1).split("#", 2);
+    const moduleId = new URLSearchParams(query).get("module");
     if (!moduleId) {
       return;
     }
     event.preventDefault();
-    model.send({ go: moduleId });
+    // A link to a part of a module ("#Staying-safe-while-you-use-this") is followed there once the module shows,
+    // and focus goes to that part instead of the module's heading.
+    wanted = { module: moduleId, part: fragment ? decodeURIComponent(fragment) : "" };
+    if (moduleId === model.get("current")) {
+      showPart(wanted.part, 40);
+      wanted = { module: "", part: "" };
+    } else {
+      model.send({ go: moduleId });
+    }
+  }
+
+  let wanted = { module: "", part: "" };
+  function showPart(id, triesLeft) {
+    const part = document.getElementById(id);
+    if (part) {
+      part.tabIndex = -1;
+      part.scrollIntoView();
+      part.focus();
+    } else if (triesLeft > 0) {
+      setTimeout(() => showPart(id, triesLeft - 1), 50);
+    }
   }
 
   let firstShow = true;
+  let shownModule = null;
   function focusHeading(moduleId, triesLeft) {
     const heading = document.querySelector(`.tw-module-title[data-module="${CSS.escape(moduleId)}"]`);
     if (heading) {
@@ -85,7 +107,14 @@ function render({ model, el }) {
     if (body) {
       body.setAttribute("role", "main");
     }
-    if (!firstShow) {
+    // Called again when the title follows: focus moves only once per module, so it stays where it was put.
+    const moved = moduleId !== shownModule;
+    shownModule = moduleId;
+    // The title may follow before or after the module itself: only arriving in the wanted module shows its part.
+    if (moved && wanted.part && wanted.module === moduleId) {
+      showPart(wanted.part, 40);
+      wanted = { module: "", part: "" };
+    } else if (moved && !firstShow) {
       focusHeading(moduleId, 40);
     }
     firstShow = false;
