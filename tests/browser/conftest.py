@@ -7,12 +7,14 @@ there (see :func:`pytest_runtest_makereport`); only outside CI may they skip, ea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Generator, Iterator, Mapping
@@ -170,6 +172,31 @@ def wait_until_up(server: VoilaServer, timeout: float = 60.0) -> str:
             os.killpg(server.process.pid, signal.SIGKILL)
             pytest.fail(f"Voilà did not start:\n{server.log()}")
         time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def module_notebooks_served(jupyter_path: Path) -> Iterator[str]:
+    """Stock Voilà serving ``notebooks/`` with the workshop template found on ``jupyter_path``, as Binder or a hub's
+    user can open a module notebook on its own; yields its address once it answers, and stops it afterwards."""
+    port = _free_port()
+    command = [sys.executable, "-m", "voila", "notebooks/", f"--port={port}", "--no-browser"]
+    command += ["--VoilaConfiguration.template=workshop", "--VoilaConfiguration.preheat_kernel=False"]
+    environment = dict(os.environ, JUPYTER_PATH=str(jupyter_path))
+    server = subprocess.Popen(
+        command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
 
 
 def give_back_kernel(server: VoilaServer, page: str) -> bool:

@@ -8,14 +8,9 @@ holds its answer until the test has looked.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +22,7 @@ from playwright.sync_api import expect
 
 from therapy_workshop.shell.exit_page import EXIT_FILE, FALLBACK
 
-from .conftest import ARTIFACTS, REPO, PageRecorder, VoilaServer, _free_port, give_back_kernel
+from .conftest import ARTIFACTS, REPO, PageRecorder, VoilaServer, give_back_kernel, module_notebooks_served
 from .test_app_in_chromium import WORKSHOP, open_app
 from .test_page_load_in_chromium import PREVIEW_HEADING, STYLED_JS, HeldScript
 
@@ -386,25 +381,8 @@ def module_server(tmp_path: Path) -> Iterator[str]:
         templates / "workshop",
         ignore=shutil.ignore_patterns(EXIT_FILE.name, "preview.html"),
     )
-    port = _free_port()
-    command = [sys.executable, "-m", "voila", "notebooks/", f"--port={port}", "--no-browser"]
-    command += ["--VoilaConfiguration.template=workshop", "--VoilaConfiguration.preheat_kernel=False"]
-    environment = dict(os.environ, JUPYTER_PATH=str(tmp_path / "jupyter"))
-    server = subprocess.Popen(
-        command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
+    with module_notebooks_served(tmp_path / "jupyter") as url:
+        yield url
 
 
 def test_a_module_notebook_served_on_its_own_has_the_button_even_before_check_wrote_it(

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from typing import Any
 
 import pytest
@@ -18,7 +13,7 @@ from therapy_workshop.validate.loader import load_workshop
 from therapy_workshop.widgets.progress import KEEP_KEY, PROGRESS_KEY, serialise
 
 from ..expected import folded, shown
-from .conftest import CHUNK, REPO, PageRecorder, VoilaServer, _free_port
+from .conftest import CHUNK, REPO, PageRecorder, VoilaServer, module_notebooks_served
 
 WORKSHOP = load_workshop(REPO)
 #: The venue-wifi profile of ``make bench`` (Chromium's network emulation): 100 ms round trips, 10 Mbit/s.
@@ -188,32 +183,16 @@ def test_a_first_visit_fetches_voilas_chunks_in_one_bundle(
 def test_a_module_notebook_served_on_its_own_shows_its_own_page_without_the_apps_preview(chromium: Any) -> None:
     # Binder and a hub's users can open a module notebook in Voilà with the workshop template: the preview is
     # the app's, so it must not stand in front of (and hold back) a notebook's own page.
-    port = _free_port()
-    command = [sys.executable, "-m", "voila", "notebooks/", f"--port={port}", "--no-browser"]
-    command += ["--VoilaConfiguration.template=workshop", "--VoilaConfiguration.preheat_kernel=False"]
-    environment = dict(os.environ, JUPYTER_PATH=str(REPO / "share" / "jupyter"))
-    server = subprocess.Popen(
-        command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
     context = chromium.new_context()
     page = context.new_page()
-    try:
-        url = f"http://127.0.0.1:{port}/voila/render/01_your_rights_in_therapy.ipynb"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        page.goto(url)
-        expect(page.locator('.tw-module-title[data-module="01-rights"]')).to_be_visible(timeout=60_000)
-        expect(page.locator("#tw-preview")).to_have_count(0)
-    finally:
-        page.goto("about:blank")
-        context.close()
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
+    with module_notebooks_served(REPO / "share" / "jupyter") as url:
+        try:
+            page.goto(url + "voila/render/01_your_rights_in_therapy.ipynb")
+            expect(page.locator('.tw-module-title[data-module="01-rights"]')).to_be_visible(timeout=60_000)
+            expect(page.locator("#tw-preview")).to_have_count(0)
+        finally:
+            page.goto("about:blank")
+            context.close()
 
 
 def test_without_the_bundle_the_page_fetches_voilas_chunks_itself_and_works(
