@@ -71,6 +71,12 @@ def key_matches(given: str | None, environ: MutableMapping[str, str] | None = No
     return hmac.compare_digest(digest(given), expected)
 
 
+def address_without_key(path: str, query: str) -> str:
+    """``path`` with ``query`` minus any ``key=``: where to send a browser on without the key in its address bar."""
+    kept = "&".join(part for part in query.split("&") if part and part.partition("=")[0] != "key")
+    return f"{path}?{kept}" if kept else path
+
+
 _KEY_IN_TEXT = re.compile(r"(key=)[^&\s\"']+")
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from therapy_workshop.html.safe import html
+from therapy_workshop.shell.access import address_without_key
 
 if TYPE_CHECKING:
     from therapy_workshop.model.content import UIStrings
@@ -81,8 +82,7 @@ class FullPageWords:
 
 def retry_url(path: str, query: str) -> str:
     """The address to try again: the same path and query the visitor asked for, without any ``key``."""
-    kept = "&".join(part for part in query.split("&") if part and part.partition("=")[0] != "key")
-    return f"{path}?{kept}" if kept else path
+    return address_without_key(path, query)
 
 
 def full_page_html(words: FullPageWords, url: str) -> str:

@@ -36,7 +36,7 @@ from tornado import web
 
 from therapy_workshop.room.store import RoomStore
 from therapy_workshop.room.values import UnknownRoom, room_settings
-from therapy_workshop.shell.access import KeyScrubber, facilitator_key, key_matches
+from therapy_workshop.shell.access import KeyScrubber, address_without_key, facilitator_key, key_matches
 
 #: The variable kernels read the store's path from (see :func:`therapy_workshop.room.store.default_store_path`).
 STORE_VARIABLE = "THERAPY_WORKSHOP_ROOM_DB"
@@ -145,9 +145,8 @@ class RoomHandler(web.RequestHandler):
                 samesite="Strict",
                 expires_days=None,
             )
-            query = "&".join(part for part in self.request.query.split("&") if part and part.partition("=")[0] != "key")
             self.set_header("Cache-Control", "no-store")
-            self.redirect(self.request.path + (f"?{query}" if query else ""), status=303)
+            self.redirect(address_without_key(self.request.path, self.request.query), status=303)
             return
         raise web.HTTPError(403)
 
