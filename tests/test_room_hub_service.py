@@ -39,9 +39,10 @@ from therapy_workshop.hub.room_service import (
 from therapy_workshop.room import connect
 from therapy_workshop.room.catalogue import Activity, AnswerOption, Catalogue
 from therapy_workshop.room.codes import ALPHABET, CODE_LENGTH
-from therapy_workshop.room.connect import RoomServiceSettingsError, hub_identity, open_room_service
+from therapy_workshop.room.connect import RoomServiceSettingsError, ask_hub_identity, open_room_service
 from therapy_workshop.room.hub_client import HubIdentity, HubRoomClient
 from therapy_workshop.room.limits import JoinBudget, RateLimit
+from therapy_workshop.room.service import finish_now
 from therapy_workshop.room.store import RoomStore
 from therapy_workshop.room.values import (
     ActivityCounts,
@@ -630,6 +631,11 @@ def test_widgets_open_the_hub_service_when_the_server_names_one(monkeypatch: pyt
     opened = open_room_store()
     assert isinstance(opened, RoomStore)
     opened.close()
+
+
+def hub_identity(environ: dict[str, str]) -> HubIdentity | None:
+    """What a page is told when it asks who its hub user is, asked here with no loop running (it simply blocks)."""
+    return finish_now(ask_hub_identity(environ))
 
 
 def test_hub_identity_is_asked_once_and_a_failure_is_not_kept(

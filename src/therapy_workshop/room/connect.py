@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from therapy_workshop.room.hub_client import AsyncHubRoomClient, HubIdentity, HubRoomClient
-from therapy_workshop.room.service import AsyncRoomService, InlineRoomService, RoomService, finish_now
+from therapy_workshop.room.service import AsyncRoomService, InlineRoomService, RoomService
 from therapy_workshop.room.store import STORE_ENV, RoomStore, default_store_path
 
 #: The room service's address with its prefix, set by the hub's configuration for every single-user server.
@@ -54,26 +54,16 @@ def asynchronous(service: RoomService) -> AsyncRoomService:
     return InlineRoomService(service)
 
 
-def hub_identity(environ: Mapping[str, str] = os.environ) -> HubIdentity | None:
-    """Who the room service says this kernel's hub user is; ``None`` when not on a hub. Waits for the answer.
+async def ask_hub_identity(environ: Mapping[str, str] = os.environ) -> HubIdentity | None:
+    """Who the room service says this kernel's hub user is; ``None`` when not on a hub.
 
     Asked once per process and kept: a server belongs to one user for its whole life, and every page of the app
     asks. When the service cannot be reached the answer is nobody (``name`` ``""``, not a facilitator), and it is
-    not kept, so the next page asks again. A kernel's page asks :func:`ask_hub_identity` instead.
+    not kept, so the next page asks again. A coroutine that gives a running loop back while the service answers: a
+    service that is restarting takes up to the timeout (5 s) to fail, and the kernel's loop, with every widget on
+    the page, must not wait for it. With no loop running (a script, a test) the request simply blocks, so
+    :func:`~therapy_workshop.room.service.finish_now` runs it to its end.
     """
-    return finish_now(_identity(environ, blocking=True))
-
-
-async def ask_hub_identity(environ: Mapping[str, str] = os.environ) -> HubIdentity | None:
-    """:func:`hub_identity` as a coroutine that gives a running loop back while the service answers.
-
-    A page asks who its hub user is when it opens; a service that is restarting takes up to the timeout (5 s)
-    to fail, and the kernel's loop, with every widget on the page, must not wait for it.
-    """
-    return await _identity(environ, blocking=False)
-
-
-async def _identity(environ: Mapping[str, str], *, blocking: bool) -> HubIdentity | None:
     client = _hub_client(environ)
     if client is None:
         return None
@@ -82,11 +72,8 @@ async def _identity(environ: Mapping[str, str], *, blocking: bool) -> HubIdentit
         known = _IDENTITIES.get(key)
     if known is not None:
         return known
-    try:
-        if blocking:
-            identity = client.whoami()
-        else:  # the catalogue is left unbuilt: asking who someone is never needs it
-            identity = await AsyncHubRoomClient(client.base_url, key[1], client.timeout).whoami()
+    try:  # the catalogue is left unbuilt: asking who someone is never needs it
+        identity = await AsyncHubRoomClient(client.base_url, key[1], client.timeout).whoami()
     except OSError:
         return HubIdentity(name="", facilitator=False)
     with _IDENTITIES_LOCK:
